@@ -1,0 +1,55 @@
+# nnbook: every target bootstraps the virtual environment it needs, so each
+# works on a fresh clone with nothing but python3 and pip.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+export JUPYTER_PLATFORM_DIRS := 1
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.PHONY: help venv export execute test unit book check-site bench clean
+
+help:
+	@echo "make test        unit tests + nbval over every notebook + export check + strict book build"
+	@echo "make book        build the website (warnings are errors); prints where index.html is"
+	@echo "make export      regenerate nnbook/ from the notebooks' #| export cells"
+	@echo "make execute     re-run every notebook in place (byte-stable), then export"
+	@echo "make bench       benchmarks (nnbook vs the GEMM floor, PyTorch and scikit-learn when installed)"
+	@echo "make check-site  open every page of the built site in headless Chromium"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test,book]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3" >/dev/null
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+export: $(STAMP)
+	$(BIN)/python tools/export.py
+
+execute: $(STAMP)
+	$(BIN)/python tools/run_notebooks.py --time $(NOTEBOOKS)
+	$(BIN)/python tools/export.py
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+	$(MAKE) --no-print-directory book
+
+book: $(STAMP)
+	rm -rf _build/html _build/.doctrees
+	$(BIN)/jupyter-book build . --all -W -n --keep-going
+	@echo "The book is at $(CURDIR)/_build/html/index.html"
+
+check-site: $(STAMP)
+	$(BIN)/python tools/check_site.py
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf _build .pytest_cache .hypothesis

@@ -1,0 +1,479 @@
+# Generated from book/02_layers.ipynb by tools/export.py. Do not edit: edit the notebook, then run `make export`.
+"""Layers: the building blocks of a network (chapter 2, *Layers*).
+
+``Parameter`` holds a trainable array and its gradient; ``Module`` is the base
+class of everything with a forward and a backward pass; ``Linear`` is the
+fully connected layer :math:`Y = XW + b`; ``Sequential`` chains modules.
+
+Conventions: data is batch-first, ``X`` has shape ``(n_samples, n_features)``;
+``Linear.weight.data`` has shape ``(in_features, out_features)``.
+"""
+
+__all__ = ['Parameter', 'Module', 'module_name', 'check_input', 'check_grad', 'no_forward_error', 'Linear', 'Sequential']
+
+
+import numpy as np
+
+
+def _describe(x):
+    """Shape and dtype of an array-like, for error messages."""
+    shape = getattr(x, "shape", None)
+    dtype = getattr(x, "dtype", None)
+    if shape is None:
+        return f"{type(x).__name__}"
+    return f"shape {tuple(shape)}, dtype {dtype}"
+
+
+class Parameter:
+    """A trainable array and the gradient of the loss with respect to it.
+
+    Parameters
+    ----------
+    data : ndarray
+        The initial value, a floating-point array of any shape. It is used as
+        is (not copied), so optimizers can update it in place.
+
+    Attributes
+    ----------
+    data : ndarray
+        The current value.
+    grad : ndarray or None
+        :math:`\\partial L / \\partial \\text{data}`, same shape and dtype as
+        ``data``. ``None`` until a backward pass writes it and again after
+        :meth:`zero_grad`, as in PyTorch; backward passes *accumulate* into it.
+    """
+
+    def __init__(self, data):
+        data = np.asarray(data)
+        if not np.issubdtype(data.dtype, np.floating):
+            raise ValueError(
+                f"Parameter: data must be a floating-point array, got {_describe(data)}; "
+                "convert it with .astype(np.float64) or .astype(np.float32)"
+            )
+        self.data = data
+        self.grad = None
+
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    def accumulate_grad(self, grad):
+        """Add ``grad`` to :attr:`grad` (or store it, if there is none yet).
+
+        Parameters
+        ----------
+        grad : ndarray
+            Same shape and dtype as :attr:`data`. When :attr:`grad` is None the
+            array is stored without a copy, so pass a freshly computed array.
+        """
+        if grad.shape != self.data.shape:
+            raise ValueError(
+                f"Parameter{self.data.shape}: gradient has shape {grad.shape}, "
+                f"expected {self.data.shape}"
+            )
+        if self.grad is None:
+            self.grad = grad.astype(self.data.dtype, copy=False)
+        else:
+            self.grad += grad
+
+    def zero_grad(self):
+        """Forget the accumulated gradient (sets :attr:`grad` to None)."""
+        self.grad = None
+
+    def __repr__(self):
+        return f"Parameter(shape={self.data.shape}, dtype={self.data.dtype})"
+
+
+class Module:
+    """Base class of layers, activations and whole networks.
+
+    A subclass implements :meth:`forward` (compute the output and keep in a
+    cache what the backward pass needs) and :meth:`backward` (take
+    :math:`\\partial L/\\partial Y`, accumulate the parameters' gradients, return
+    :math:`\\partial L/\\partial X`). Parameters and sub-modules assigned as
+    attributes are found automatically, in the order they were assigned.
+
+    Attributes
+    ----------
+    training : bool
+        True in training mode (the default), False after :meth:`eval`. Layers
+        such as dropout and batch normalization behave differently in each.
+    """
+
+    def __init__(self):
+        self.training = True
+
+    # -- the two passes --------------------------------------------------
+    def forward(self, x):
+        """Compute the output for a batch ``x``; subclasses implement this."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement forward()")
+
+    def backward(self, grad_out):
+        """Given dL/d(output), accumulate parameter gradients and return dL/d(input)."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement backward()")
+
+    def __call__(self, x):
+        return self.forward(x)
+
+    # -- what the module contains ------------------------------------------
+    def named_children(self):
+        """Yield ``(name, module)`` for the direct sub-modules, in assignment order."""
+        for name, value in vars(self).items():
+            if isinstance(value, Module):
+                yield name, value
+
+    def children(self):
+        """The direct sub-modules."""
+        return [module for _, module in self.named_children()]
+
+    def named_parameters(self, prefix=""):
+        """Yield ``(dotted name, Parameter)`` for this module and its sub-modules."""
+        for name, value in vars(self).items():
+            if isinstance(value, Parameter):
+                yield prefix + name, value
+        for name, child in self.named_children():
+            yield from child.named_parameters(prefix + name + ".")
+
+    def parameters(self):
+        """All trainable parameters, as a list (pass it to an optimizer)."""
+        return [p for _, p in self.named_parameters()]
+
+    def register_buffer(self, name, array):
+        """Store a non-trainable array (e.g. a running mean) that belongs in the state dict."""
+        if "_buffers" not in vars(self):
+            self._buffers = []
+        if name not in self._buffers:
+            self._buffers.append(name)
+        setattr(self, name, array)
+
+    def named_buffers(self, prefix=""):
+        """Yield ``(dotted name, ndarray)`` for the buffers of this module and its sub-modules."""
+        for name in vars(self).get("_buffers", []):
+            yield prefix + name, getattr(self, name)
+        for name, child in self.named_children():
+            yield from child.named_buffers(prefix + name + ".")
+
+    # -- modes and gradients -------------------------------------------------
+    def train(self, mode=True):
+        """Switch this module and its sub-modules to training mode; returns self."""
+        self.training = mode
+        for child in self.children():
+            child.train(mode)
+        return self
+
+    def eval(self):
+        """Switch to evaluation mode (``train(False)``); returns self."""
+        return self.train(False)
+
+    def zero_grad(self):
+        """Reset the gradient of every parameter."""
+        for p in self.parameters():
+            p.zero_grad()
+
+    # -- saving and loading --------------------------------------------------
+    def state_dict(self):
+        """A dict from dotted names to copies of every parameter and buffer."""
+        state = {name: p.data.copy() for name, p in self.named_parameters()}
+        state.update({name: np.array(b, copy=True) for name, b in self.named_buffers()})
+        return state
+
+    def load_state_dict(self, state):
+        """Copy arrays from ``state`` into the parameters and buffers, in place.
+
+        Raises ``ValueError`` if a key is missing or unexpected, or if a shape
+        or dtype differs; nothing is changed in that case.
+        """
+        targets = dict(self.named_parameters())
+        buffers = dict(self.named_buffers())
+        expected = list(targets) + list(buffers)
+        missing = [k for k in expected if k not in state]
+        unexpected = [k for k in state if k not in targets and k not in buffers]
+        if missing or unexpected:
+            raise ValueError(
+                f"{type(self).__name__}.load_state_dict: missing keys {missing}, "
+                f"unexpected keys {unexpected}"
+            )
+        for name in expected:
+            current = targets[name].data if name in targets else np.asarray(buffers[name])
+            value = np.asarray(state[name])
+            if value.shape != current.shape or value.dtype != current.dtype:
+                raise ValueError(
+                    f"{type(self).__name__}.load_state_dict: {name!r} has shape {value.shape} "
+                    f"and dtype {value.dtype}, expected shape {current.shape} and dtype {current.dtype}"
+                )
+        for name in expected:
+            if name in targets:
+                targets[name].data[...] = state[name]
+            else:
+                np.asarray(buffers[name])[...] = state[name]
+
+    def extra_repr(self):
+        """The text inside the parentheses of ``repr(module)``."""
+        return ""
+
+    def __repr__(self):
+        children = list(self.named_children())
+        if not children:
+            return f"{type(self).__name__}({self.extra_repr()})"
+        lines = [f"{type(self).__name__}("]
+        for name, child in children:
+            body = repr(child).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {body}")
+        lines.append(")")
+        return "\n".join(lines)
+
+
+def module_name(who):
+    """How an error message names a module, a loss or a function: ``Linear(in_features=3, ...)``."""
+    if isinstance(who, str):
+        return who
+    extra = who.extra_repr() if hasattr(who, "extra_repr") else ""
+    return f"{type(who).__name__}({extra})"
+
+
+def check_input(x, who, *, ndim=None, features=None, dtype=None, finite=True):
+    """Validate a batch handed to ``who`` and return it as an ndarray.
+
+    Every exported layer, activation and loss calls this first, so that a
+    mistake produces a ``ValueError`` naming the culprit and the shapes
+    instead of a wrong answer from NumPy broadcasting.
+
+    Parameters
+    ----------
+    x : array_like
+        The batch, ``(n_samples, ...)``.
+    who : Module, object or str
+        What receives ``x``; named in the error message.
+    ndim : int, optional
+        Required number of dimensions.
+    features : int, optional
+        Required size of the last axis.
+    dtype : numpy dtype, optional
+        Required floating-point dtype (the layer's own). A float32 batch fed
+        to a float64 layer is an error, not a silent upcast.
+    finite : bool, default True
+        Reject NaN and infinity.
+
+    Returns
+    -------
+    ndarray
+        ``x`` itself when it already is an ndarray (no copy).
+    """
+    name = module_name(who)
+    x = np.asarray(x)
+    if not np.issubdtype(x.dtype, np.floating):
+        raise ValueError(
+            f"{name}: expected a floating-point array, got {_describe(x)}; "
+            "convert it with .astype(np.float64) (or float32 to match the model)"
+        )
+    if ndim is not None and x.ndim != ndim:
+        expected = "(n_samples, " + (str(features) if features is not None else "n_features") + ")"
+        raise ValueError(
+            f"{name}: expected a {ndim}-d array of shape {expected}, got shape {x.shape}"
+            + ("; a single sample is a row: use x.reshape(1, -1)" if x.ndim == 1 else "")
+        )
+    if x.ndim == 0 or x.shape[0] == 0:
+        raise ValueError(f"{name}: got an empty batch, shape {x.shape}")
+    if features is not None and x.shape[-1] != features:
+        raise ValueError(
+            f"{name}: expected {features} features, got input of shape {x.shape} "
+            f"({x.shape[-1]} features)"
+        )
+    if dtype is not None and x.dtype != dtype:
+        raise ValueError(
+            f"{name}: input dtype {x.dtype} does not match the layer's dtype {np.dtype(dtype)}; "
+            f"cast the input with .astype(np.{np.dtype(dtype).name}) or build the model with "
+            f"dtype=np.{x.dtype.name}"
+        )
+    if finite and not np.isfinite(x).all():
+        bad = int(x.size - np.count_nonzero(np.isfinite(x)))
+        raise ValueError(f"{name}: input of shape {x.shape} contains {bad} NaN or infinite values")
+    return x
+
+
+def check_grad(grad_out, output_shape, dtype, who):
+    """Validate the gradient handed to ``who.backward``: same shape and dtype as its output."""
+    name = module_name(who)
+    grad_out = np.asarray(grad_out)
+    if grad_out.shape != tuple(output_shape):
+        raise ValueError(
+            f"{name}.backward: grad_out has shape {grad_out.shape}, expected the output's "
+            f"shape {tuple(output_shape)}"
+        )
+    if grad_out.dtype != dtype:
+        raise ValueError(
+            f"{name}.backward: grad_out has dtype {grad_out.dtype}, expected {np.dtype(dtype)}"
+        )
+    return grad_out
+
+
+def no_forward_error(who):
+    """The error raised when ``backward`` comes before ``forward``."""
+    return RuntimeError(
+        f"{module_name(who)}: backward() called before forward(); run a forward pass "
+        "on a batch first (the backward pass needs what forward cached)"
+    )
+
+
+class Linear(Module):
+    """Fully connected layer: :math:`Y = XW + b`.
+
+    Parameters
+    ----------
+    in_features : int
+        Size :math:`d` of each input sample.
+    out_features : int
+        Size :math:`m` of each output sample (the number of neurons).
+    bias : bool, default True
+        Whether to add the learnable bias :math:`b`.
+    init : callable, optional
+        ``init(fan_in, fan_out, rng)`` returning the initial weight matrix of
+        shape ``(in_features, out_features)``, e.g. ``nnbook.init.he_normal``;
+        the bias then starts at zero. By default both weight and bias are
+        drawn from :math:`U(-1/\\sqrt{d}, 1/\\sqrt{d})`, as PyTorch does.
+    rng : numpy.random.Generator or int, optional
+        Source of randomness for the initial values.
+    dtype : numpy dtype, default float64
+        dtype of the parameters; inputs must have the same dtype.
+
+    Attributes
+    ----------
+    weight : Parameter
+        Shape ``(in_features, out_features)``. (PyTorch stores the transpose.)
+    bias : Parameter or None
+        Shape ``(out_features,)``.
+
+    Notes
+    -----
+    Forward, for a batch :math:`X` of shape ``(n, d)``: :math:`Y = XW + b`,
+    shape ``(n, m)``. Backward, given :math:`G = \\partial L/\\partial Y`:
+
+    .. math::
+
+        \\frac{\\partial L}{\\partial W} = X^\\top G, \\qquad
+        \\frac{\\partial L}{\\partial b} = \\sum_i G_{i,:}, \\qquad
+        \\frac{\\partial L}{\\partial X} = G W^\\top.
+
+    Examples
+    --------
+    >>> layer = Linear(3, 2, rng=0)
+    >>> layer(np.ones((4, 3))).shape
+    (4, 2)
+    """
+
+    def __init__(self, in_features, out_features, bias=True, *, init=None, rng=None, dtype=np.float64):
+        super().__init__()
+        for label, value in (("in_features", in_features), ("out_features", out_features)):
+            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"Linear: {label} must be a positive integer, got {value!r}")
+        dtype = np.dtype(dtype)
+        if not np.issubdtype(dtype, np.floating):
+            raise ValueError(f"Linear: dtype must be a floating-point type, got {dtype}")
+        self.in_features = int(in_features)
+        self.out_features = int(out_features)
+        rng = np.random.default_rng(rng)
+        if init is None:
+            bound = 1.0 / np.sqrt(in_features)
+            w = rng.uniform(-bound, bound, size=(in_features, out_features))
+            b = rng.uniform(-bound, bound, size=out_features)
+        else:
+            w = np.asarray(init(in_features, out_features, rng))
+            if w.shape != (in_features, out_features):
+                raise ValueError(
+                    f"Linear: init returned shape {w.shape}, expected ({in_features}, {out_features})"
+                )
+            b = np.zeros(out_features)
+        self.weight = Parameter(w.astype(dtype))
+        self.bias = Parameter(b.astype(dtype)) if bias else None
+        self._x = None  # cache: the input of the last forward pass
+
+    def forward(self, x):
+        x = check_input(x, self, ndim=2, features=self.in_features, dtype=self.weight.dtype)
+        self._x = x
+        out = x @ self.weight.data
+        if self.bias is not None:
+            out += self.bias.data
+        return out
+
+    def backward(self, grad_out):
+        if self._x is None:
+            raise no_forward_error(self)
+        x = self._x
+        grad_out = check_grad(grad_out, (x.shape[0], self.out_features), x.dtype, self)
+        self.weight.accumulate_grad(x.T @ grad_out)
+        if self.bias is not None:
+            self.bias.accumulate_grad(grad_out.sum(axis=0))
+        return grad_out @ self.weight.data.T
+
+    def extra_repr(self):
+        return (
+            f"in_features={self.in_features}, out_features={self.out_features}, "
+            f"bias={self.bias is not None}"
+        )
+
+
+class Sequential(Module):
+    """A chain of modules: the output of each is the input of the next.
+
+    ``forward`` calls the modules in order; ``backward`` calls their
+    ``backward`` in reverse order, passing the gradient from one to the next
+    (the chain rule, chapter 5).
+
+    Parameters
+    ----------
+    *layers : Module
+        The modules, first to last. Their parameters are named ``"0.weight"``,
+        ``"0.bias"``, ``"2.weight"``... in :meth:`~Module.state_dict`, as in PyTorch.
+
+    Examples
+    --------
+    >>> model = Sequential(Linear(2, 8, rng=0), Linear(8, 1, rng=1))
+    >>> len(model.parameters())
+    4
+    """
+
+    def __init__(self, *layers):
+        super().__init__()
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Module):
+                raise ValueError(
+                    f"Sequential: item {i} is a {type(layer).__name__}, not a Module "
+                    "(did you pass a class instead of an instance, e.g. ReLU instead of ReLU()?)"
+                )
+        self.layers = list(layers)
+
+    def named_children(self):
+        for i, layer in enumerate(self.layers):
+            yield str(i), layer
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def backward(self, grad_out):
+        for layer in reversed(self.layers):
+            grad_out = layer.backward(grad_out)
+        return grad_out
+
+    def append(self, layer):
+        """Add a module at the end; returns self."""
+        if not isinstance(layer, Module):
+            raise ValueError(f"Sequential.append: {type(layer).__name__} is not a Module")
+        self.layers.append(layer)
+        return self
+
+    def __len__(self):
+        return len(self.layers)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return Sequential(*self.layers[index])
+        return self.layers[index]
+
+    def __iter__(self):
+        return iter(self.layers)
