@@ -1,0 +1,87 @@
+"""A small Sphinx extension for the nnbook site (loaded from _config.yml).
+
+Math is rendered by MathJax served from the site itself, not from a CDN, so
+the book works offline and the browser check (``make check-site``) needs no
+network. The MathJax used is the copy that the ``jupyter-server-mathjax``
+package ships (MathJax 2.7); it is copied to ``_static/mathjax`` when the
+build finishes.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+MATHJAX_DIR = "mathjax"
+# The one combined configuration jupyter-server-mathjax ships.
+MATHJAX_PATH = f"{MATHJAX_DIR}/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"
+
+
+def _mathjax_source() -> Path:
+    import jupyter_server_mathjax
+
+    return Path(jupyter_server_mathjax.__file__).parent / "static"
+
+
+def _configure_mathjax(app) -> None:
+    # myst-parser writes a MathJax 3 configuration; translate it to MathJax 2's
+    # tex2jax settings (only elements with these classes are processed).
+    v3 = app.config.mathjax3_config or {}
+    options = v3.get("options", {}) if isinstance(v3, dict) else {}
+    process = options.get("processHtmlClass", "tex2jax_process|mathjax_process|math|output_area")
+    app.config.mathjax3_config = None
+    app.config.mathjax_path = MATHJAX_PATH
+    app.config.mathjax2_config = {
+        "tex2jax": {
+            "inlineMath": [["\\(", "\\)"]],
+            "displayMath": [["\\[", "\\]"]],
+            "processEscapes": True,
+            "processClass": process,
+            "ignoreClass": "tex2jax_ignore|mathjax_ignore|document",
+        },
+        "TeX": {"equationNumbers": {"autoNumber": "none"}},
+        # jupyter-server-mathjax ships only the STIX-Web web fonts.
+        "HTML-CSS": {"availableFonts": [], "webFont": "STIX-Web", "imageFont": None, "preferredFont": None},
+        "SVG": {"font": "STIX-Web"},
+        # The quick preview pass renders with the TeX web fonts, which are not
+        # shipped either; render once, with HTML-CSS and STIX-Web.
+        "fast-preview": {"disabled": True},
+        "menuSettings": {"CHTMLpreview": False, "assistiveMML": False},
+        "showMathMenu": False,
+        "messageStyle": "none",
+    }
+
+
+def _copy_mathjax(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    target = Path(app.outdir) / "_static" / MATHJAX_DIR
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(_mathjax_source(), target)
+
+
+def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
+    # sphinx-thebe (loaded by Jupyter Book) registers its inline configuration
+    # twice, which declares ``const THEBE_JS_URL`` twice: a console error on
+    # every page. Keep the first copy of each identical script.
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen = set()
+    unique = []
+    for script in scripts:
+        key = (str(getattr(script, "filename", script) or ""),
+               repr(sorted(getattr(script, "attributes", {}).items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    scripts[:] = unique
+
+
+def setup(app):
+    app.connect("html-page-context", _dedupe_scripts, priority=100)
+    # After myst-parser's own builder-inited handler (priority 500).
+    app.connect("builder-inited", _configure_mathjax, priority=900)
+    app.connect("build-finished", _copy_mathjax)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
