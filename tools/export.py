@@ -6,6 +6,11 @@ nbdev-style directive, and marks each exported code cell with another::
 
     #| default_exp layers          (once per notebook, in any code cell)
     #| export                      (first line(s) of every exported cell)
+    #| export metrics              (this cell goes to nnbook/metrics.py instead)
+
+The last form lets one chapter write two modules (chapter 10 writes
+``train`` and ``metrics``); the first cell exported to a module may open with
+that module's docstring.
 
 ``python tools/export.py`` (or ``make export``) writes, for every notebook in
 ``book/`` that has a ``default_exp`` directive, ``nnbook/<module>.py``: a header
@@ -81,28 +86,30 @@ def _public_names(code: str, where: str) -> list[str]:
     return [n for n in names if not n.startswith("_")]
 
 
-def collect(notebook: Path) -> tuple[str, list[str]] | None:
-    """Return ``(module, exported code cells)`` for a notebook, or None if it exports nothing."""
+def collect(notebook: Path) -> dict[str, list[str]]:
+    """Return ``{module: [exported code cells]}`` for a notebook (empty if it exports nothing)."""
     nb = json.loads(notebook.read_text(encoding="utf-8"))
-    module = None
-    cells: list[str] = []
+    default = None
+    pending: list[tuple[str | None, str]] = []
     for cell in nb.get("cells", []):
         if cell.get("cell_type") != "code":
             continue
         directives, code = _split_directives(_source(cell))
         if "default_exp" in directives:
-            if module is not None and directives["default_exp"] != module:
-                raise SystemExit(f"export: {notebook.name} names two modules")
-            module = directives["default_exp"]
+            if default is not None and directives["default_exp"] != default:
+                raise SystemExit(f"export: {notebook.name} names two default modules")
+            default = directives["default_exp"]
         if "export" in directives and code:
-            cells.append(code)
-    if module is None:
-        if cells:
+            pending.append((directives["export"], code))
+    modules: dict[str, list[str]] = {}
+    for target, code in pending:
+        module = target or default
+        if module is None:
             raise SystemExit(f"export: {notebook.name} has #| export cells but no #| default_exp")
-        return None
-    if not re.fullmatch(r"[a-z_][a-z0-9_]*", module):
-        raise SystemExit(f"export: {notebook.name}: bad module name {module!r}")
-    return module, cells
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", module):
+            raise SystemExit(f"export: {notebook.name}: bad module name {module!r}")
+        modules.setdefault(module, []).append(code)
+    return modules
 
 
 def render_module(notebook: Path, cells: list[str]) -> str:
@@ -169,19 +176,16 @@ def export(out_dir: Path) -> list[Path]:
     modules: list[str] = []
     owners: dict[str, str] = {}
     for notebook in sorted(BOOK.glob("*.ipynb")):
-        found = collect(notebook)
-        if found is None:
-            continue
-        module, cells = found
-        if module in owners:
-            raise SystemExit(f"export: {notebook.name} and {owners[module]} both export {module}")
-        owners[module] = notebook.name
-        modules.append(module)
-        path = out_dir / f"{module}.py"
-        text = render_module(notebook, cells)
-        compile(text, str(path), "exec")
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
+        for module, cells in collect(notebook).items():
+            if module in owners:
+                raise SystemExit(f"export: {notebook.name} and {owners[module]} both export {module}")
+            owners[module] = notebook.name
+            modules.append(module)
+            path = out_dir / f"{module}.py"
+            text = render_module(notebook, cells)
+            compile(text, str(path), "exec")
+            path.write_text(text, encoding="utf-8")
+            written.append(path)
     init = out_dir / "__init__.py"
     init.write_text(render_init(modules), encoding="utf-8")
     written.append(init)
