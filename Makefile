@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 export JUPYTER_PLATFORM_DIRS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help venv export execute test unit book check-site bench clean
+.PHONY: help venv export execute test unit book check-site bench clean lab
 
 help:
 	@echo "make test        unit tests + nbval over every notebook + export check + strict book build"
@@ -16,6 +16,7 @@ help:
 	@echo "make execute     re-run every notebook in place (byte-stable), then export"
 	@echo "make bench       benchmarks (nnbook vs the GEMM floor, PyTorch and scikit-learn when installed)"
 	@echo "make check-site  open every page of the built site in headless Chromium"
+	@echo "make lab         open the chapters in JupyterLab (installs it into .venv on first use)"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +45,10 @@ book: $(STAMP)
 	rm -rf _build/html _build/.doctrees
 	$(BIN)/jupyter-book build . --all -W -n --keep-going
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
+
+lab: $(STAMP)
+	$(BIN)/python -m pip install --quiet jupyterlab
+	$(BIN)/jupyter lab book/
 
 check-site: $(STAMP)
 	$(BIN)/python tools/check_site.py

@@ -10,6 +10,13 @@ the way ``torch.nn`` gathers them; the other modules are reached by name
 __version__ = "0.1.0"
 
 from . import layers
+from . import activations
+from . import losses
 from . import gradcheck
+from . import init
+from . import data
+from . import optim
 
 from .layers import *  # noqa: F401,F403
+from .activations import *  # noqa: F401,F403
+from .losses import *  # noqa: F401,F403

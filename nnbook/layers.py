@@ -9,7 +9,7 @@ Conventions: data is batch-first, ``X`` has shape ``(n_samples, n_features)``;
 ``Linear.weight.data`` has shape ``(in_features, out_features)``.
 """
 
-__all__ = ['Parameter', 'Module', 'module_name', 'check_input', 'check_grad', 'no_forward_error', 'Linear', 'Sequential']
+__all__ = ['module_name', 'check_input', 'check_grad', 'no_forward_error', 'Parameter', 'Module', 'Linear', 'Sequential']
 
 
 import numpy as np
@@ -22,6 +22,102 @@ def _describe(x):
     if shape is None:
         return f"{type(x).__name__}"
     return f"shape {tuple(shape)}, dtype {dtype}"
+
+
+def module_name(who):
+    """How an error message names a module, a loss or a function: ``Linear(in_features=3, ...)``."""
+    if isinstance(who, str):
+        return who
+    extra = who.extra_repr() if hasattr(who, "extra_repr") else ""
+    return f"{type(who).__name__}({extra})"
+
+
+def check_input(x, who, *, ndim=None, features=None, dtype=None, finite=True):
+    """Validate a batch handed to ``who`` and return it as an ndarray.
+
+    Every exported layer, activation and loss calls this first, so that a
+    mistake produces a ``ValueError`` naming the culprit and the shapes
+    instead of a wrong answer from NumPy broadcasting.
+
+    Parameters
+    ----------
+    x : array_like
+        The batch, ``(n_samples, ...)``.
+    who : Module, object or str
+        What receives ``x``; named in the error message.
+    ndim : int, optional
+        Required number of dimensions.
+    features : int, optional
+        Required size of the last axis.
+    dtype : numpy dtype, optional
+        Required floating-point dtype (the layer's own). A float32 batch fed
+        to a float64 layer is an error, not a silent upcast.
+    finite : bool, default True
+        Reject NaN and infinity.
+
+    Returns
+    -------
+    ndarray
+        ``x`` itself when it already is an ndarray (no copy).
+    """
+    name = module_name(who)
+    x = np.asarray(x)
+    if not np.issubdtype(x.dtype, np.floating):
+        raise ValueError(
+            f"{name}: expected a floating-point array, got {_describe(x)}; "
+            "convert it with .astype(np.float64) (or float32 to match the model)"
+        )
+    if ndim is not None and x.ndim != ndim:
+        expected = "(n_samples, " + (str(features) if features is not None else "n_features") + ")"
+        raise ValueError(
+            f"{name}: expected a {ndim}-d array of shape {expected}, got shape {x.shape}"
+            + (
+                "; a single sample is a row: use x.reshape(1, -1); n samples of one "
+                "feature are a column: use x.reshape(-1, 1)"
+                if x.ndim == 1 else ""
+            )
+        )
+    if x.ndim == 0 or x.shape[0] == 0:
+        raise ValueError(f"{name}: got an empty batch, shape {x.shape}")
+    if features is not None and x.shape[-1] != features:
+        raise ValueError(
+            f"{name}: expected {features} features, got input of shape {x.shape} "
+            f"({x.shape[-1]} features)"
+        )
+    if dtype is not None and x.dtype != dtype:
+        raise ValueError(
+            f"{name}: input dtype {x.dtype} does not match the layer's dtype {np.dtype(dtype)}; "
+            f"cast the input with .astype(np.{np.dtype(dtype).name}) or build the model with "
+            f"dtype=np.{x.dtype.name}"
+        )
+    if finite and not np.isfinite(x).all():
+        bad = int(x.size - np.count_nonzero(np.isfinite(x)))
+        raise ValueError(f"{name}: input of shape {x.shape} contains {bad} NaN or infinite values")
+    return x
+
+
+def check_grad(grad_out, output_shape, dtype, who):
+    """Validate the gradient handed to ``who.backward``: same shape and dtype as its output."""
+    name = module_name(who)
+    grad_out = np.asarray(grad_out)
+    if grad_out.shape != tuple(output_shape):
+        raise ValueError(
+            f"{name}.backward: grad_out has shape {grad_out.shape}, expected the output's "
+            f"shape {tuple(output_shape)}"
+        )
+    if grad_out.dtype != dtype:
+        raise ValueError(
+            f"{name}.backward: grad_out has dtype {grad_out.dtype}, expected {np.dtype(dtype)}"
+        )
+    return grad_out
+
+
+def no_forward_error(who):
+    """The error raised when ``backward`` comes before ``forward``."""
+    return RuntimeError(
+        f"{module_name(who)}: backward() called before forward(); run a forward pass "
+        "on a batch first (the backward pass needs what forward cached)"
+    )
 
 
 class Parameter:
@@ -117,6 +213,7 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} does not implement backward()")
 
     def __call__(self, x):
+        """``module(x)`` is ``module.forward(x)``."""
         return self.forward(x)
 
     # -- what the module contains ------------------------------------------
@@ -139,8 +236,15 @@ class Module:
             yield from child.named_parameters(prefix + name + ".")
 
     def parameters(self):
-        """All trainable parameters, as a list (pass it to an optimizer)."""
-        return [p for _, p in self.named_parameters()]
+        """All trainable parameters, as a list (pass it to an optimizer).
+
+        A parameter shared by two sub-modules (tied weights) is listed once,
+        so an optimizer updates it once per step.
+        """
+        unique = {}
+        for _, p in self.named_parameters():
+            unique.setdefault(id(p), p)
+        return list(unique.values())
 
     def register_buffer(self, name, array):
         """Store a non-trainable array (e.g. a running mean) that belongs in the state dict."""
@@ -176,7 +280,15 @@ class Module:
 
     # -- saving and loading --------------------------------------------------
     def state_dict(self):
-        """A dict from dotted names to copies of every parameter and buffer."""
+        """A snapshot of every parameter and buffer.
+
+        Returns
+        -------
+        dict
+            Dotted name (``"0.weight"``, ``"0.bias"``, ...) to a *copy* of the
+            array, in the order of :meth:`named_parameters` then
+            :meth:`named_buffers`.
+        """
         state = {name: p.data.copy() for name, p in self.named_parameters()}
         state.update({name: np.array(b, copy=True) for name, b in self.named_buffers()})
         return state
@@ -184,8 +296,17 @@ class Module:
     def load_state_dict(self, state):
         """Copy arrays from ``state`` into the parameters and buffers, in place.
 
-        Raises ``ValueError`` if a key is missing or unexpected, or if a shape
-        or dtype differs; nothing is changed in that case.
+        Parameters
+        ----------
+        state : dict
+            As returned by :meth:`state_dict`: the same keys, and arrays of the
+            same shapes and dtypes.
+
+        Raises
+        ------
+        ValueError
+            If a key is missing or unexpected, or if a shape or dtype differs;
+            nothing is changed in that case.
         """
         targets = dict(self.named_parameters())
         buffers = dict(self.named_buffers())
@@ -208,8 +329,18 @@ class Module:
         for name in expected:
             if name in targets:
                 targets[name].data[...] = state[name]
+                continue
+            # A buffer: write into the array in place when it is one, otherwise
+            # (a Python or NumPy scalar) replace the attribute of its owner.
+            *path, attr = name.split(".")
+            owner = self
+            for part in path:
+                owner = dict(owner.named_children())[part]
+            current = getattr(owner, attr)
+            if isinstance(current, np.ndarray) and current.flags.writeable:
+                current[...] = state[name]
             else:
-                np.asarray(buffers[name])[...] = state[name]
+                setattr(owner, attr, np.array(state[name], copy=True))
 
     def extra_repr(self):
         """The text inside the parentheses of ``repr(module)``."""
@@ -225,98 +356,6 @@ class Module:
             lines.append(f"  ({name}): {body}")
         lines.append(")")
         return "\n".join(lines)
-
-
-def module_name(who):
-    """How an error message names a module, a loss or a function: ``Linear(in_features=3, ...)``."""
-    if isinstance(who, str):
-        return who
-    extra = who.extra_repr() if hasattr(who, "extra_repr") else ""
-    return f"{type(who).__name__}({extra})"
-
-
-def check_input(x, who, *, ndim=None, features=None, dtype=None, finite=True):
-    """Validate a batch handed to ``who`` and return it as an ndarray.
-
-    Every exported layer, activation and loss calls this first, so that a
-    mistake produces a ``ValueError`` naming the culprit and the shapes
-    instead of a wrong answer from NumPy broadcasting.
-
-    Parameters
-    ----------
-    x : array_like
-        The batch, ``(n_samples, ...)``.
-    who : Module, object or str
-        What receives ``x``; named in the error message.
-    ndim : int, optional
-        Required number of dimensions.
-    features : int, optional
-        Required size of the last axis.
-    dtype : numpy dtype, optional
-        Required floating-point dtype (the layer's own). A float32 batch fed
-        to a float64 layer is an error, not a silent upcast.
-    finite : bool, default True
-        Reject NaN and infinity.
-
-    Returns
-    -------
-    ndarray
-        ``x`` itself when it already is an ndarray (no copy).
-    """
-    name = module_name(who)
-    x = np.asarray(x)
-    if not np.issubdtype(x.dtype, np.floating):
-        raise ValueError(
-            f"{name}: expected a floating-point array, got {_describe(x)}; "
-            "convert it with .astype(np.float64) (or float32 to match the model)"
-        )
-    if ndim is not None and x.ndim != ndim:
-        expected = "(n_samples, " + (str(features) if features is not None else "n_features") + ")"
-        raise ValueError(
-            f"{name}: expected a {ndim}-d array of shape {expected}, got shape {x.shape}"
-            + ("; a single sample is a row: use x.reshape(1, -1)" if x.ndim == 1 else "")
-        )
-    if x.ndim == 0 or x.shape[0] == 0:
-        raise ValueError(f"{name}: got an empty batch, shape {x.shape}")
-    if features is not None and x.shape[-1] != features:
-        raise ValueError(
-            f"{name}: expected {features} features, got input of shape {x.shape} "
-            f"({x.shape[-1]} features)"
-        )
-    if dtype is not None and x.dtype != dtype:
-        raise ValueError(
-            f"{name}: input dtype {x.dtype} does not match the layer's dtype {np.dtype(dtype)}; "
-            f"cast the input with .astype(np.{np.dtype(dtype).name}) or build the model with "
-            f"dtype=np.{x.dtype.name}"
-        )
-    if finite and not np.isfinite(x).all():
-        bad = int(x.size - np.count_nonzero(np.isfinite(x)))
-        raise ValueError(f"{name}: input of shape {x.shape} contains {bad} NaN or infinite values")
-    return x
-
-
-def check_grad(grad_out, output_shape, dtype, who):
-    """Validate the gradient handed to ``who.backward``: same shape and dtype as its output."""
-    name = module_name(who)
-    grad_out = np.asarray(grad_out)
-    if grad_out.shape != tuple(output_shape):
-        raise ValueError(
-            f"{name}.backward: grad_out has shape {grad_out.shape}, expected the output's "
-            f"shape {tuple(output_shape)}"
-        )
-    if grad_out.dtype != dtype:
-        raise ValueError(
-            f"{name}.backward: grad_out has dtype {grad_out.dtype}, expected {np.dtype(dtype)}"
-        )
-    return grad_out
-
-
-def no_forward_error(who):
-    """The error raised when ``backward`` comes before ``forward``."""
-    return RuntimeError(
-        f"{module_name(who)}: backward() called before forward(); run a forward pass "
-        "on a batch first (the backward pass needs what forward cached)"
-    )
 
 
 class Linear(Module):
@@ -392,6 +431,17 @@ class Linear(Module):
         self._x = None  # cache: the input of the last forward pass
 
     def forward(self, x):
+        """Compute :math:`Y = XW + b` and cache ``x`` for the backward pass.
+
+        Parameters
+        ----------
+        x : ndarray of shape (n, in_features)
+            A batch, with the layer's dtype.
+
+        Returns
+        -------
+        ndarray of shape (n, out_features)
+        """
         x = check_input(x, self, ndim=2, features=self.in_features, dtype=self.weight.dtype)
         self._x = x
         out = x @ self.weight.data
@@ -400,6 +450,18 @@ class Linear(Module):
         return out
 
     def backward(self, grad_out):
+        """Accumulate :math:`X^\\top G` into ``weight.grad`` and :math:`\\sum_i G_{i,:}` into ``bias.grad``.
+
+        Parameters
+        ----------
+        grad_out : ndarray of shape (n, out_features)
+            :math:`G = \\partial L/\\partial Y` for the output of the last forward pass.
+
+        Returns
+        -------
+        ndarray of shape (n, in_features)
+            :math:`\\partial L/\\partial X = G W^\\top`.
+        """
         if self._x is None:
             raise no_forward_error(self)
         x = self._x
@@ -438,32 +500,51 @@ class Sequential(Module):
 
     def __init__(self, *layers):
         super().__init__()
-        for i, layer in enumerate(layers):
-            if not isinstance(layer, Module):
-                raise ValueError(
-                    f"Sequential: item {i} is a {type(layer).__name__}, not a Module "
-                    "(did you pass a class instead of an instance, e.g. ReLU instead of ReLU()?)"
-                )
-        self.layers = list(layers)
+        self.layers = []
+        for layer in layers:
+            self.append(layer)
 
     def named_children(self):
         for i, layer in enumerate(self.layers):
             yield str(i), layer
 
     def forward(self, x):
+        """Run ``x`` through every module in order and return the last output."""
         for layer in self.layers:
             x = layer(x)
         return x
 
     def backward(self, grad_out):
+        """Run the backward passes in reverse order; return :math:`\\partial L/\\partial X`."""
         for layer in reversed(self.layers):
             grad_out = layer.backward(grad_out)
         return grad_out
 
     def append(self, layer):
-        """Add a module at the end; returns self."""
+        """Add a module at the end; returns self.
+
+        Raises ``ValueError`` if ``layer`` is not a Module instance (a class
+        such as ``ReLU`` instead of ``ReLU()``), or if it is already in the
+        chain: a module caches its input for ``backward``, so one instance
+        cannot serve two places in the same forward pass.
+        """
+        i = len(self.layers)
+        if isinstance(layer, type) and issubclass(layer, Module):
+            raise ValueError(
+                f"Sequential: item {i} is the class {layer.__name__}, not a Module instance; "
+                f"write {layer.__name__}(...) (e.g. ReLU() instead of ReLU)"
+            )
         if not isinstance(layer, Module):
-            raise ValueError(f"Sequential.append: {type(layer).__name__} is not a Module")
+            raise ValueError(
+                f"Sequential: item {i} is a {type(layer).__name__}, not a Module "
+                "(did you pass a class instead of an instance, e.g. ReLU instead of ReLU()?)"
+            )
+        for j, other in enumerate(self.layers):
+            if other is layer:
+                raise ValueError(
+                    f"Sequential: item {i} is the same {module_name(layer)} object as item {j}; "
+                    "each module caches its input for backward, so use a new instance"
+                )
         self.layers.append(layer)
         return self
 
