@@ -7,6 +7,11 @@ STAMP  := $(VENV)/.installed-stamp
 export JUPYTER_PLATFORM_DIRS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
+# The chapters run many small matrix products, for which BLAS threads cost more
+# than they bring (and oversubscribe a busy machine); benchmarks set their own.
+unit test execute book: export OPENBLAS_NUM_THREADS := 1
+unit test execute book: export OMP_NUM_THREADS := 1
+
 .PHONY: help venv export execute test unit book check-site bench clean lab
 
 help:

@@ -16,7 +16,11 @@ from . import gradcheck
 from . import init
 from . import data
 from . import optim
+from . import regularization
+from . import metrics
+from . import train
 
 from .layers import *  # noqa: F401,F403
 from .activations import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
+from .regularization import *  # noqa: F401,F403

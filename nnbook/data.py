@@ -489,9 +489,10 @@ class DataLoader:
     of ``X`` and ``y``; with shuffling each batch is gathered with one fancy
     index of the epoch's permutation, so no shuffled copy of the whole
     dataset is ever made. (Chapter 7 measures both ways: on an MNIST-sized
-    array gathering per batch is faster than permuting the dataset once per
-    epoch and slicing, and it needs no second copy in memory.) Views share
-    memory with the dataset: copy a batch before modifying it in place.
+    array, gathering per batch was as fast as or faster than permuting the
+    whole dataset once per epoch and slicing, and it needs no second copy
+    in memory.) Views share memory with the dataset: copy a batch before
+    modifying it in place.
 
     Examples
     --------
@@ -542,6 +543,7 @@ class DataLoader:
 # The IDX format: magic number (two zero bytes, a type code, the number of
 # dimensions), then one big-endian uint32 per dimension, then the data,
 # big-endian, in C order.
+#: The IDX type codes and the big-endian NumPy dtypes they stand for.
 IDX_DTYPES = {
     0x08: np.dtype(">u1"),  # unsigned byte
     0x09: np.dtype(">i1"),  # signed byte
@@ -657,25 +659,30 @@ def write_idx(path, array):
 # The four files of each dataset, where to get them, and their SHA-256 sums.
 # MNIST: LeCun, Cortes & Burges; the mirrors are the ones torchvision and
 # TensorFlow use. Fashion-MNIST: Xiao, Rasul & Vollgraf (Zalando Research).
+#: The image and label files of each split, the same names for MNIST and Fashion-MNIST.
 IDX_FILES = {
     "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
     "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
 }
+#: Base URLs of MNIST, tried in order.
 MNIST_MIRRORS = (
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
     "http://yann.lecun.com/exdb/mnist/",
 )
+#: Published SHA-256 of each MNIST file.
 MNIST_SHA256 = {
     "train-images-idx3-ubyte.gz": "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
     "train-labels-idx1-ubyte.gz": "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
     "t10k-images-idx3-ubyte.gz": "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
     "t10k-labels-idx1-ubyte.gz": "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
 }
+#: Base URLs of Fashion-MNIST, tried in order.
 FASHION_MNIST_MIRRORS = (
     "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
     "https://storage.googleapis.com/tensorflow/tf-keras-datasets/",
 )
+#: Published SHA-256 of each Fashion-MNIST file.
 FASHION_MNIST_SHA256 = {
     "train-images-idx3-ubyte.gz": "08dc20ab1689590a0bcd66e874647b6ee8464e2d501b5a3f1f78831db19a3fdc",
     "train-labels-idx1-ubyte.gz": "b0197879cbda89f3dc7b894f9fd52b858e68ea4182b6947c9d8c2b67e5f18dcc",

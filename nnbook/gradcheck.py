@@ -144,10 +144,10 @@ def rel_error(a, b):
     -------
     float
         A number in :math:`[0, 1]`: 0 when the arrays are equal (including
-        both zero), 1 when they have opposite signs or one is zero and the
-        other is not, and ``inf`` when either contains NaN or infinity. It is
-        symmetric and does not change when both arrays are multiplied by the
-        same non-zero number.
+        both zero); 1 when one is zero and the other is not, or one is a
+        negative multiple of the other; ``inf`` when either contains NaN or
+        infinity. It is symmetric and does not change when both arrays are
+        multiplied by the same non-zero number.
 
     Raises
     ------

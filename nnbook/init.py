@@ -7,10 +7,10 @@ expects for its ``init`` argument,
 ``(fan_in, fan_out)`` and dtype float64, so that
 ``Linear(784, 256, init=nnbook.init.kaiming_normal, rng=0)`` draws its weight
 matrix with it (and starts the bias at zero). Options are keyword-only; bind
-them with :func:`functools.partial`, e.g.
+them with ``functools.partial``, e.g.
 ``partial(nnbook.init.kaiming_normal, nonlinearity="tanh")``.
 
-The names mirror :mod:`torch.nn.init` without the trailing underscore, since
+The names mirror ``torch.nn.init`` without the trailing underscore, since
 these functions return a new array instead of filling a tensor in place.
 Mind the layout: nnbook's weight has shape ``(fan_in, fan_out)``, PyTorch's
 is the transpose, ``(fan_out, fan_in)``.
@@ -103,7 +103,7 @@ def normal(fan_in, fan_out, rng=None, *, mean=0.0, std=0.01):
     fan_in, fan_out : int
         Number of inputs :math:`d` and outputs :math:`m` of the layer.
     rng : numpy.random.Generator or int, optional
-        Source of randomness, passed to :func:`numpy.random.default_rng`.
+        Source of randomness, passed to ``numpy.random.default_rng``.
     mean : float, default 0.0
     std : float, default 0.01
         Standard deviation, :math:`\\ge 0`.
@@ -138,7 +138,7 @@ def uniform(fan_in, fan_out, rng=None, *, a=-0.05, b=0.05):
     fan_in, fan_out : int
         Number of inputs :math:`d` and outputs :math:`m` of the layer.
     rng : numpy.random.Generator or int, optional
-        Source of randomness, passed to :func:`numpy.random.default_rng`.
+        Source of randomness, passed to ``numpy.random.default_rng``.
     a, b : float, default -0.05 and 0.05
         Lower and upper bound, :math:`a < b`.
 
@@ -176,7 +176,7 @@ def xavier_uniform(fan_in, fan_out, rng=None, *, gain=1.0):
     fan_in, fan_out : int
         Number of inputs :math:`d` and outputs :math:`m` of the layer.
     rng : numpy.random.Generator or int, optional
-        Source of randomness, passed to :func:`numpy.random.default_rng`.
+        Source of randomness, passed to ``numpy.random.default_rng``.
     gain : float, default 1.0
         Positive factor on the standard deviation, e.g.
         ``calculate_gain("tanh")``.
@@ -207,7 +207,7 @@ def xavier_normal(fan_in, fan_out, rng=None, *, gain=1.0):
     fan_in, fan_out : int
         Number of inputs :math:`d` and outputs :math:`m` of the layer.
     rng : numpy.random.Generator or int, optional
-        Source of randomness, passed to :func:`numpy.random.default_rng`.
+        Source of randomness, passed to ``numpy.random.default_rng``.
     gain : float, default 1.0
         Positive factor on the standard deviation.
 
@@ -272,7 +272,7 @@ def calculate_gain(nonlinearity, param=None):
     Parameters
     ----------
     nonlinearity : str
-        One of the names above (lower case, as in :func:`torch.nn.init.calculate_gain`).
+        One of the names above (lower case, as in ``torch.nn.init.calculate_gain``).
     param : float, optional
         The negative slope :math:`\\alpha` for ``"leaky_relu"``; ignored otherwise.
 
@@ -320,7 +320,7 @@ def kaiming_uniform(fan_in, fan_out, rng=None, *, nonlinearity="relu", a=0.0, mo
         Number of inputs :math:`d` and outputs :math:`m` of the layer. Note that
         nnbook's weight has shape ``(fan_in, fan_out)``; PyTorch's is the transpose.
     rng : numpy.random.Generator or int, optional
-        Source of randomness, passed to :func:`numpy.random.default_rng`.
+        Source of randomness, passed to ``numpy.random.default_rng``.
     nonlinearity : str, default "relu"
         The activation after the layer, a name accepted by :func:`calculate_gain`.
     a : float, default 0.0
@@ -357,7 +357,7 @@ def kaiming_normal(fan_in, fan_out, rng=None, *, nonlinearity="relu", a=0.0, mod
         Number of inputs :math:`d` and outputs :math:`m` of the layer. Note that
         nnbook's weight has shape ``(fan_in, fan_out)``; PyTorch's is the transpose.
     rng : numpy.random.Generator or int, optional
-        Source of randomness, passed to :func:`numpy.random.default_rng`.
+        Source of randomness, passed to ``numpy.random.default_rng``.
     nonlinearity : str, default "relu"
         The activation after the layer, a name accepted by :func:`calculate_gain`.
     a : float, default 0.0
@@ -373,7 +373,7 @@ def kaiming_normal(fan_in, fan_out, rng=None, *, nonlinearity="relu", a=0.0, mod
     --------
     >>> from nnbook.layers import Linear
     >>> layer = Linear(784, 256, init=kaiming_normal, rng=0)
-    >>> round(float(layer.weight.data.std()), 3)      # sqrt(2 / 784)
+    >>> round(float(layer.weight.data.std()), 2)      # sqrt(2 / 784) = 0.0505
     0.05
     >>> float(abs(layer.bias.data).max())
     0.0

@@ -24,6 +24,7 @@ in PyTorch. The usual loop is::
 __all__ = ['Optimizer', 'SGD', 'Adagrad', 'RMSprop', 'Adam', 'AdamW', 'LRScheduler', 'StepLR', 'CosineAnnealingLR', 'LinearLR', 'LambdaLR', 'SequentialLR']
 
 
+import itertools
 import math
 import warnings
 from bisect import bisect_right
@@ -47,6 +48,9 @@ def _number(who, label, value, low=0.0, high=None, high_open=True):
     return number
 
 
+_optimizer_ids = itertools.count(1)  # gives every optimizer its own stamp
+
+
 class Optimizer:
     """Base class of the optimizers: parameters, hyperparameters and per-parameter state.
 
@@ -57,6 +61,14 @@ class Optimizer:
     ``_update(data, grad, state)`` updates one parameter *in place* from its
     gradient. The base class does the rest: it skips parameters without a
     gradient, counts steps per parameter, and saves and restores the state.
+
+    A parameter belongs to one optimizer. Each update marks the parameter
+    with the optimizer that made it (the attribute ``_updated_by``), so that
+    :meth:`step` can tell when *another* optimizer updated it since this one
+    last did: the model is then being trained by two optimizers, every batch
+    moves it twice, and ``step`` raises a ``RuntimeError``. Replacing an
+    optimizer by a new one is not an error: a new optimizer checks only the
+    parameters it has updated itself.
 
     Parameters
     ----------
@@ -129,6 +141,8 @@ class Optimizer:
         self.state = {}
         self.initial_lr = None
         self._step_count = 0  # successful step() calls; schedulers check it
+        self._stamp = (next(_optimizer_ids), name)  # written on every parameter we update
+        self._updated = set()  # indices of the parameters this optimizer has updated
 
     # -- what a subclass provides ----------------------------------------------
     def _validate(self, hyper):
@@ -159,7 +173,10 @@ class Optimizer:
         Raises
         ------
         RuntimeError
-            If no parameter has a gradient (the backward pass was not run).
+            If no parameter has a gradient (the backward pass was not run), or
+            if another optimizer updated one of the parameters since this one
+            last did (two optimizers for the same parameters). Nothing is
+            updated in either case.
         ValueError
             If a gradient's shape or dtype differs from its parameter's.
         """
@@ -172,6 +189,15 @@ class Optimizer:
                 raise ValueError(
                     f"{name}.step: params[{i}] has shape {p.data.shape} and dtype {p.data.dtype} "
                     f"but its gradient has shape {p.grad.shape} and dtype {p.grad.dtype}"
+                )
+            last = getattr(p, "_updated_by", None)
+            if last is not None and last != self._stamp and i in self._updated:
+                raise RuntimeError(
+                    f"{name}.step: params[{i}] (shape {p.data.shape}) was updated by another "
+                    f"optimizer ({last[1]}) since this {name} last updated it: two optimizers "
+                    "are training the same parameters, so every batch moves them twice. Use one "
+                    "optimizer for model.parameters() (two only for disjoint parameter lists); "
+                    "if you replaced the optimizer on purpose, call step() on the new one only"
                 )
             todo.append(i)
         if not todo:
@@ -187,6 +213,8 @@ class Optimizer:
             state = self.state[i]
             state["step"] += 1
             self._update(p.data, p.grad, state)
+            p._updated_by = self._stamp
+        self._updated.update(todo)
         self._step_count += 1
 
     def state_dict(self):
@@ -204,7 +232,7 @@ class Optimizer:
         return out
 
     def load_state_dict(self, state_dict):
-        """Restore hyperparameters and buffers saved by :meth:`state_dict`.
+        """Restore hyperparameters and buffers saved by ``state_dict()``.
 
         The optimizer must be built on the same parameters (same order,
         shapes and dtypes). Raises ``ValueError``, changing nothing, if a key
@@ -223,6 +251,7 @@ class Optimizer:
         except ValueError:
             self._set_hyper(old)
             raise
+        self._updated = set()  # a loaded state is a fresh start: no update of ours to protect
 
     def _parse_state(self, state_dict):
         name = type(self).__name__
@@ -713,7 +742,7 @@ class LRScheduler:
         return {"last_epoch": self.last_epoch, "base_lr": self.base_lr}
 
     def load_state_dict(self, state_dict):
-        """Restore the progress saved by :meth:`state_dict` (the optimizer's lr is
+        """Restore the progress saved by ``state_dict()`` (the optimizer's lr is
         restored by the optimizer's own ``load_state_dict``)."""
         name = type(self).__name__
         if set(state_dict) != {"last_epoch", "base_lr"}:
@@ -891,6 +920,7 @@ class SequentialLR(LRScheduler):
         return self.schedulers[k]._lr_at(epoch - start)
 
     def load_state_dict(self, state_dict):
+        """Restore the progress saved by ``state_dict()``; the schedules inside share it."""
         super().load_state_dict(state_dict)
         for scheduler in self.schedulers:
             scheduler.base_lr = self.base_lr

@@ -301,7 +301,7 @@ def test_check_module_catches_a_missing_parameter_gradient(rng):
 def test_check_module_catches_a_wrong_bias_gradient_inside_a_sequential(rng):
     model = Sequential(MeanBiasLinear(3, 4, rng=rng), Square(), Linear(4, 2, rng=rng))
     errors = check_module(model, rng.normal(size=(6, 3)), rng=rng)
-    assert errors["0.bias"] > WRONG
+    assert errors["0.bias"] == pytest.approx(5 / 7, rel=1e-6)  # a 1/n too many, n = 6
     for name in ("input", "0.weight", "2.weight", "2.bias"):
         assert errors[name] < GRAD_TOL, (name, errors)
 
@@ -401,8 +401,15 @@ def test_check_loss_rejects_a_backward_of_the_wrong_shape(rng):
         check_loss(Flat(), rng.normal(size=(4, 3)), rng.normal(size=(4, 3)))
 
 
-def test_check_loss_on_cross_entropy_against_the_closed_form(rng):
+def test_check_loss_on_nnbook_cross_entropy(rng):
     losses = pytest.importorskip("nnbook.losses")
     logits = rng.normal(size=(6, 4))
     labels = rng.integers(0, 4, size=6)
     assert check_loss(losses.CrossEntropyLoss(), logits, labels) < GRAD_TOL
+
+    class MissingMean(losses.CrossEntropyLoss):
+        def backward(self):
+            return super().backward() * 6  # forgot the 1/n of the mean
+
+    # rel_error(g, n g) = (n - 1) / (n + 1): the signature of a missing 1/n.
+    assert check_loss(MissingMean(), logits, labels) == pytest.approx(5 / 7, rel=1e-6)

@@ -1,0 +1,404 @@
+# Generated from book/10_training.ipynb by tools/export.py. Do not edit: edit the notebook, then run `make export`.
+"""Metrics: how good a classifier's predictions are (chapter 10, *Training*).
+
+A loss is what the optimizer minimises; a metric is what a person reads.
+:func:`accuracy` is the fraction of correct predictions;
+:func:`confusion_matrix` counts, for every true class, how often each class
+was predicted; :func:`precision_recall_f1` derives per-class precision, recall
+and :math:`F_1` from it and averages them (``"micro"``, ``"macro"``,
+``"weighted"``, ``"binary"`` or per class); :func:`classification_report`
+prints all of it as a table and :func:`plot_confusion_matrix` draws the matrix
+(matplotlib is imported only then).
+
+Predictions may be given as integer labels of shape ``(n,)``, as score rows of
+shape ``(n, C)`` with :math:`C \\ge 2` (logits, probabilities or one-hot rows;
+the predicted class is the argmax of each row), or, for a binary classifier
+with one output, as scores of shape ``(n,)`` or ``(n, 1)`` together with a
+``threshold`` (0 for logits, 0.5 for probabilities). Nothing is broadcast: a
+column ``(n, 1)`` against labels ``(n,)`` is a ``ValueError`` naming the
+function and both shapes, as are labels that are negative, not whole
+numbers, or out of range. Divisions by zero (a class never predicted, or
+never present) give 0, without a warning. The results agree with
+``sklearn.metrics`` (the tests check it).
+"""
+
+__all__ = ['accuracy', 'confusion_matrix', 'precision_recall_f1', 'classification_report', 'plot_confusion_matrix']
+
+
+import numpy as np
+
+
+_THRESHOLD_HINT = (
+    "for the scores of a binary classifier (one output) pass threshold=0.0 for logits "
+    "or threshold=0.5 for probabilities"
+)
+
+
+def _as_labels(y, who, name, threshold):
+    """Turn labels, score rows or thresholded binary scores into int labels of shape (n,).
+
+    Returns ``(labels, n_columns)``, where ``n_columns`` is the number of
+    score columns (``None`` when ``y`` already holds labels).
+    """
+    y = np.asarray(y)
+    if y.dtype == object or not (np.issubdtype(y.dtype, np.number) or y.dtype == bool):
+        raise ValueError(f"{who}: {name} must be a numeric array, got dtype {y.dtype} (shape {y.shape})")
+    if y.ndim == 0 or y.shape[0] == 0:
+        raise ValueError(f"{who}: {name} must be a non-empty array of shape (n,) or (n, C), got shape {y.shape}")
+    if y.ndim > 2:
+        raise ValueError(f"{who}: {name} must have shape (n,) or (n, C), got shape {y.shape}")
+    if np.issubdtype(y.dtype, np.floating) and not np.isfinite(y).all():
+        raise ValueError(f"{who}: {name} of shape {y.shape} contains NaN or infinite values")
+    if threshold is not None:
+        if y.ndim == 2 and y.shape[1] != 1:
+            raise ValueError(
+                f"{who}: threshold is for binary scores of shape (n,) or (n, 1), but {name} "
+                f"has shape {y.shape}; for {y.shape[1]} classes leave threshold=None (argmax)"
+            )
+        if name == "y_pred":
+            return (y.reshape(-1) > threshold).astype(np.intp), None
+    if y.ndim == 2:
+        if y.shape[1] > 1:
+            return y.argmax(axis=1), y.shape[1]
+        y = y.reshape(-1)
+    if y.dtype == bool:
+        return y.astype(np.intp), None
+    if not np.issubdtype(y.dtype, np.integer):
+        whole = y == np.round(y)
+        if not whole.all():
+            bad = float(y[~whole][0])
+            raise ValueError(
+                f"{who}: {name} of shape {y.shape} holds {bad:g}, which is not a class label "
+                f"(labels are whole numbers); {_THRESHOLD_HINT}"
+            )
+    if y.min() < 0:
+        raise ValueError(
+            f"{who}: class labels must be non-negative, but {name} holds {y.min():g}"
+        )
+    return y.astype(np.intp), None
+
+
+def _check_count(value, label, who):
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{who}: {label} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def _label_pair(y_true, y_pred, who, *, n_classes=None, threshold=None):
+    """Validate a pair of label arrays; return ``(true, pred, C)`` as int arrays and the class count."""
+    y_true_arr, y_pred_arr = np.asarray(y_true), np.asarray(y_pred)
+    if threshold is not None:
+        if isinstance(threshold, bool) or not np.isscalar(threshold) or not np.isfinite(threshold):
+            raise ValueError(f"{who}: threshold must be a finite number, got {threshold!r}")
+        if y_true_arr.shape != y_pred_arr.shape:
+            raise ValueError(
+                f"{who}: with a threshold, y_true and y_pred must have the same shape, got "
+                f"y_true of shape {y_true_arr.shape} and y_pred of shape {y_pred_arr.shape}"
+            )
+    elif any(a.ndim == 2 and a.shape[1] == 1 for a in (y_true_arr, y_pred_arr)):
+        raise ValueError(
+            f"{who}: y_true has shape {y_true_arr.shape} and y_pred has shape {y_pred_arr.shape}; "
+            "a single column is ambiguous (and NumPy would broadcast (n, 1) against (n,) to "
+            f"(n, n)): for labels use .ravel(); {_THRESHOLD_HINT}"
+        )
+    true, true_cols = _as_labels(y_true_arr, who, "y_true", threshold)
+    pred, pred_cols = _as_labels(y_pred_arr, who, "y_pred", threshold)
+    if true.shape != pred.shape:
+        raise ValueError(
+            f"{who}: y_true and y_pred must describe the same samples, got y_true of shape "
+            f"{y_true_arr.shape} ({true.size} samples) and y_pred of shape {y_pred_arr.shape} "
+            f"({pred.size} samples)"
+        )
+    columns = {c for c in (true_cols, pred_cols) if c is not None}
+    if len(columns) > 1:
+        raise ValueError(
+            f"{who}: y_true has {true_cols} columns but y_pred has {pred_cols}; "
+            "both must score the same classes"
+        )
+    if threshold is not None:
+        columns.add(2)
+    if n_classes is not None:
+        n_classes = _check_count(n_classes, "n_classes", who)
+        if columns and columns != {n_classes}:
+            raise ValueError(
+                f"{who}: n_classes={n_classes} but the scores have {columns.pop()} columns"
+            )
+    elif columns:
+        n_classes = columns.pop()
+    else:
+        n_classes = int(max(true.max(), pred.max())) + 1
+    for name, labels in (("y_true", true), ("y_pred", pred)):
+        if labels.max() >= n_classes:
+            raise ValueError(
+                f"{who}: {name} holds the label {labels.max()}, outside [0, {n_classes}) "
+                f"for {n_classes} classes"
+            )
+    return true, pred, n_classes
+
+
+def accuracy(y_true, y_pred, *, threshold=None):
+    """Fraction of samples whose predicted class is the true class.
+
+    .. math::
+
+        \\text{accuracy} = \\frac{1}{n} \\sum_{i=1}^{n} [\\hat y_i = y_i]
+
+    Parameters
+    ----------
+    y_true : array_like, shape (n,) or (n, C)
+        Integer class labels (whole-number floats and booleans are accepted),
+        or one-hot / probability rows, whose argmax is taken.
+    y_pred : array_like, shape (n,) or (n, C)
+        Predicted labels, or score rows (logits or probabilities, :math:`C \\ge 2`)
+        whose argmax is the predicted class.
+    threshold : float, optional
+        For a binary classifier with one output: ``y_pred`` holds scores of
+        shape ``(n,)`` or ``(n, 1)`` and the predicted class is
+        ``y_pred > threshold`` (0.0 for logits, 0.5 for probabilities);
+        ``y_true`` must then have exactly the shape of ``y_pred``.
+
+    Returns
+    -------
+    float
+        In :math:`[0, 1]`.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ (a column ``(n, 1)`` is never broadcast against
+        ``(n,)``), if a label is negative, not a whole number or out of range
+        of the score columns, or if a single score column comes without a
+        ``threshold``.
+
+    Examples
+    --------
+    >>> accuracy([0, 1, 2, 2], [0, 2, 2, 2])
+    0.75
+    >>> accuracy([1, 0], [[0.2, 0.8], [0.9, 0.1]])      # scores: argmax
+    1.0
+    >>> accuracy([[1.0], [0.0]], [[2.3], [-0.4]], threshold=0.0)   # binary logits
+    1.0
+    """
+    true, pred, _ = _label_pair(y_true, y_pred, "accuracy", threshold=threshold)
+    return float(np.count_nonzero(true == pred) / true.size)
+
+
+def confusion_matrix(y_true, y_pred, n_classes=None, *, threshold=None):
+    """Count how often each true class was predicted as each class.
+
+    Entry :math:`M_{jk}` is the number of samples of true class :math:`j`
+    predicted as class :math:`k` (rows: truth, columns: prediction, the
+    convention of scikit-learn). The diagonal holds the correct predictions;
+    row sums are the class counts (the *support*), column sums how often each
+    class was predicted.
+
+    Parameters
+    ----------
+    y_true, y_pred, threshold
+        As in :func:`accuracy`.
+    n_classes : int, optional
+        :math:`C`, the size of the matrix. By default the number of score
+        columns, or else the largest label plus one. Pass it when a class may
+        be missing from both arrays.
+
+    Returns
+    -------
+    ndarray of int64, shape (C, C)
+
+    Examples
+    --------
+    >>> confusion_matrix([0, 0, 1, 2], [0, 1, 1, 1])
+    array([[1, 1, 0],
+           [0, 1, 0],
+           [0, 1, 0]])
+    """
+    true, pred, n_classes = _label_pair(
+        y_true, y_pred, "confusion_matrix", n_classes=n_classes, threshold=threshold
+    )
+    # Each (true, pred) pair gets one index in [0, C^2); counting the indices fills M row by row.
+    counts = np.bincount(true * n_classes + pred, minlength=n_classes * n_classes)
+    return counts.reshape(n_classes, n_classes).astype(np.int64, copy=False)
+
+
+def _safe_divide(numerator, denominator):
+    """numerator / denominator, with 0 wherever the denominator is 0 (no warning)."""
+    numerator = np.asarray(numerator, dtype=np.float64)
+    out = np.zeros_like(numerator)
+    np.divide(numerator, denominator, out=out, where=np.asarray(denominator) > 0)
+    return out
+
+
+def precision_recall_f1(y_true, y_pred, average="macro", *, n_classes=None, threshold=None, pos_label=1):
+    """Precision, recall and :math:`F_1` score, per class or averaged.
+
+    With the confusion matrix :math:`M`, for class :math:`c`: true positives
+    :math:`TP_c = M_{cc}`, false positives :math:`FP_c = \\sum_{j \\ne c} M_{jc}`
+    (predicted :math:`c`, truly something else), false negatives
+    :math:`FN_c = \\sum_{k \\ne c} M_{ck}` (truly :math:`c`, predicted something
+    else), and
+
+    .. math::
+
+        P_c = \\frac{TP_c}{TP_c + FP_c}, \\qquad
+        R_c = \\frac{TP_c}{TP_c + FN_c}, \\qquad
+        F_{1,c} = \\frac{2 P_c R_c}{P_c + R_c} = \\frac{2\\,TP_c}{2\\,TP_c + FP_c + FN_c}.
+
+    A ratio whose denominator is zero (a class never predicted, or never
+    present) is 0, without a warning (scikit-learn's ``zero_division=0``).
+
+    Parameters
+    ----------
+    y_true, y_pred, threshold
+        As in :func:`accuracy`.
+    average : {"macro", "micro", "weighted", "binary", None}, default "macro"
+        ``None``: arrays with one value per class. ``"macro"``: the unweighted
+        mean over the classes that occur in ``y_true`` or ``y_pred`` (every
+        class counts the same, however rare). ``"weighted"``: the mean over
+        classes weighted by their support. ``"micro"``: pool the counts of
+        all classes first; for single-label classification all three micro
+        scores equal the accuracy. ``"binary"``: the scores of class
+        ``pos_label`` alone (at most two classes).
+    n_classes : int, optional
+        :math:`C`, as in :func:`confusion_matrix`.
+    pos_label : int, default 1
+        The positive class for ``average="binary"``.
+
+    Returns
+    -------
+    precision, recall, f1 : float, or ndarray of shape (C,) if ``average`` is None
+
+    Examples
+    --------
+    >>> p, r, f = precision_recall_f1([0, 0, 1, 1], [0, 1, 1, 1], average=None)
+    >>> p.tolist(), r.tolist(), np.round(f, 3).tolist()
+    ([1.0, 0.6666666666666666], [0.5, 1.0], [0.667, 0.8])
+    """
+    who = "precision_recall_f1"
+    if average not in ("macro", "micro", "weighted", "binary", None):
+        raise ValueError(
+            f"{who}: average must be 'macro', 'micro', 'weighted', 'binary' or None, got {average!r}"
+        )
+    true, pred, n_classes = _label_pair(y_true, y_pred, who, n_classes=n_classes, threshold=threshold)
+    M = np.bincount(true * n_classes + pred, minlength=n_classes * n_classes).reshape(n_classes, n_classes)
+    tp = np.diag(M)
+    predicted = M.sum(axis=0)          # TP + FP, per class
+    support = M.sum(axis=1)            # TP + FN, per class
+    if average == "micro":
+        # Pooled over classes, TP = trace(M) and TP + FP = TP + FN = n: all three equal the accuracy.
+        score = float(tp.sum() / true.size)
+        return score, score, score
+    precision = _safe_divide(tp, predicted)
+    recall = _safe_divide(tp, support)
+    f1 = _safe_divide(2 * tp, predicted + support)
+    if average is None:
+        return precision, recall, f1
+    if average == "binary":
+        if n_classes > 2:
+            raise ValueError(
+                f"{who}: average='binary' needs at most 2 classes, got {n_classes}; "
+                "use average='macro', 'micro', 'weighted' or None"
+            )
+        if isinstance(pos_label, bool) or not isinstance(pos_label, (int, np.integer)) or not 0 <= pos_label < 2:
+            raise ValueError(f"{who}: pos_label must be 0 or 1, got {pos_label!r}")
+        return float(precision[pos_label]), float(recall[pos_label]), float(f1[pos_label])
+    if average == "weighted":
+        weights = support / support.sum()
+        return float(precision @ weights), float(recall @ weights), float(f1 @ weights)
+    present = (support + predicted) > 0    # classes that occur in y_true or y_pred
+    return (float(precision[present].mean()), float(recall[present].mean()),
+            float(f1[present].mean()))
+
+
+def classification_report(y_true, y_pred, *, n_classes=None, threshold=None, class_names=None, digits=3):
+    """A text table of per-class precision, recall, :math:`F_1` and support, with averages.
+
+    Parameters
+    ----------
+    y_true, y_pred, n_classes, threshold
+        As in :func:`precision_recall_f1`.
+    class_names : sequence of str, optional
+        A name for each of the :math:`C` classes (default: the class numbers).
+    digits : int, default 3
+        Decimal places of the scores.
+
+    Returns
+    -------
+    str
+        One line per class, then the accuracy and the macro and weighted averages.
+    """
+    who = "classification_report"
+    if isinstance(digits, bool) or not isinstance(digits, (int, np.integer)) or digits < 0:
+        raise ValueError(f"{who}: digits must be an integer >= 0, got {digits!r}")
+    true, pred, n_classes = _label_pair(y_true, y_pred, who, n_classes=n_classes, threshold=threshold)
+    if class_names is None:
+        class_names = [str(c) for c in range(n_classes)]
+    else:
+        class_names = [str(name) for name in class_names]
+        if len(class_names) != n_classes:
+            raise ValueError(f"{who}: got {len(class_names)} class_names for {n_classes} classes")
+    p, r, f = precision_recall_f1(true, pred, average=None, n_classes=n_classes)
+    support = np.bincount(true, minlength=n_classes)
+    width = max(12, *(len(name) for name in class_names))
+    head = f"{'':>{width}} {'precision':>9} {'recall':>9} {'f1':>9} {'support':>9}"
+    lines = [head, ""]
+    for name, pc, rc, fc, sc in zip(class_names, p, r, f, support):
+        lines.append(f"{name:>{width}} {pc:>9.{digits}f} {rc:>9.{digits}f} {fc:>9.{digits}f} {sc:>9d}")
+    lines.append("")
+    acc = np.count_nonzero(true == pred) / true.size
+    lines.append(f"{'accuracy':>{width}} {'':>9} {'':>9} {acc:>9.{digits}f} {true.size:>9d}")
+    for average in ("macro", "weighted"):
+        pa, ra, fa = precision_recall_f1(true, pred, average=average, n_classes=n_classes)
+        lines.append(
+            f"{average + ' avg':>{width}} {pa:>9.{digits}f} {ra:>9.{digits}f} {fa:>9.{digits}f} {true.size:>9d}"
+        )
+    return "\n".join(lines)
+
+
+def plot_confusion_matrix(matrix, class_names=None, ax=None, *, normalize=False,
+                          title="Confusion matrix"):
+    """Draw a confusion matrix (rows: true class, columns: predicted class) with its counts.
+
+    Parameters
+    ----------
+    matrix : array_like, shape (C, C)
+        From :func:`nnbook.metrics.confusion_matrix`.
+    class_names : sequence of str, optional
+        Tick labels (default: the class numbers).
+    ax : matplotlib Axes, optional
+    normalize : bool, default False
+        Colour and annotate each row as fractions of its true class (the
+        diagonal is then the recall of each class).
+    title : str, default "Confusion matrix"
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    matrix = np.asarray(matrix)
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] == 0:
+        raise ValueError(f"plot_confusion_matrix: expected a square (C, C) matrix, got shape {matrix.shape}")
+    n = matrix.shape[0]
+    names = [str(c) for c in range(n)] if class_names is None else [str(c) for c in class_names]
+    if len(names) != n:
+        raise ValueError(f"plot_confusion_matrix: {len(names)} class_names for a {n}x{n} matrix")
+    shown = matrix.astype(float)
+    if normalize:
+        rows = shown.sum(axis=1, keepdims=True)
+        shown = np.divide(shown, rows, out=np.zeros_like(shown), where=rows > 0)
+    if ax is None:
+        ax = plt.subplots()[1]
+    ax.imshow(shown, cmap="Blues", vmin=0)
+    ax.grid(False)
+    top = shown.max() if shown.size else 0
+    for (i, j), value in np.ndenumerate(shown):
+        text = f"{value:.2f}" if normalize else f"{int(matrix[i, j])}"
+        ax.text(j, i, text, ha="center", va="center",
+                color="white" if value > 0.6 * top else "black")
+    ax.set_xticks(range(n), names)
+    ax.set_yticks(range(n), names)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.set_title(title)
+    return ax
