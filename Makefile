@@ -56,6 +56,8 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab book/
 
 check-site: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[site]"
+	@test -f _build/html/index.html || $(MAKE) --no-print-directory book
 	$(BIN)/python tools/check_site.py
 
 bench: $(STAMP)

@@ -62,13 +62,14 @@ class Optimizer:
     gradient. The base class does the rest: it skips parameters without a
     gradient, counts steps per parameter, and saves and restores the state.
 
-    A parameter belongs to one optimizer. Each update marks the parameter
-    with the optimizer that made it (the attribute ``_updated_by``), so that
-    :meth:`step` can tell when *another* optimizer updated it since this one
-    last did: the model is then being trained by two optimizers, every batch
-    moves it twice, and ``step`` raises a ``RuntimeError``. Replacing an
-    optimizer by a new one is not an error: a new optimizer checks only the
-    parameters it has updated itself.
+    A gradient is applied by one optimizer. Each update records on the
+    parameter which gradient array was applied and by which optimizer (the
+    attribute ``_last_update``), so :meth:`step` can tell when *another*
+    optimizer already applied the very same gradient: two optimizers then
+    hold the same parameters, every batch moves them twice, and ``step``
+    raises a ``RuntimeError``. Replacing an optimizer, or alternating between
+    two, is not an error as long as each step uses a gradient from a new
+    backward pass.
 
     Parameters
     ----------
@@ -141,8 +142,7 @@ class Optimizer:
         self.state = {}
         self.initial_lr = None
         self._step_count = 0  # successful step() calls; schedulers check it
-        self._stamp = (next(_optimizer_ids), name)  # written on every parameter we update
-        self._updated = set()  # indices of the parameters this optimizer has updated
+        self._stamp = (next(_optimizer_ids), name)  # identifies this optimizer's updates
 
     # -- what a subclass provides ----------------------------------------------
     def _validate(self, hyper):
@@ -174,9 +174,8 @@ class Optimizer:
         ------
         RuntimeError
             If no parameter has a gradient (the backward pass was not run), or
-            if another optimizer updated one of the parameters since this one
-            last did (two optimizers for the same parameters). Nothing is
-            updated in either case.
+            if another optimizer already applied one of these gradients (two
+            optimizers for the same parameters). Nothing is updated then.
         ValueError
             If a gradient's shape or dtype differs from its parameter's.
         """
@@ -190,14 +189,14 @@ class Optimizer:
                     f"{name}.step: params[{i}] has shape {p.data.shape} and dtype {p.data.dtype} "
                     f"but its gradient has shape {p.grad.shape} and dtype {p.grad.dtype}"
                 )
-            last = getattr(p, "_updated_by", None)
-            if last is not None and last != self._stamp and i in self._updated:
+            last = getattr(p, "_last_update", None)  # (gradient applied, by which optimizer)
+            if last is not None and last[0] is p.grad and last[1] != self._stamp:
                 raise RuntimeError(
-                    f"{name}.step: params[{i}] (shape {p.data.shape}) was updated by another "
-                    f"optimizer ({last[1]}) since this {name} last updated it: two optimizers "
-                    "are training the same parameters, so every batch moves them twice. Use one "
-                    "optimizer for model.parameters() (two only for disjoint parameter lists); "
-                    "if you replaced the optimizer on purpose, call step() on the new one only"
+                    f"{name}.step: the gradient of params[{i}] (shape {p.data.shape}) was "
+                    f"already applied by another optimizer ({last[1][1]}): two optimizers hold "
+                    "the same parameters, so every batch moves them twice. Use one optimizer "
+                    "for model.parameters() (two only for disjoint parameter lists); to switch "
+                    "optimizers, run a new backward pass before the new one's step()"
                 )
             todo.append(i)
         if not todo:
@@ -213,8 +212,7 @@ class Optimizer:
             state = self.state[i]
             state["step"] += 1
             self._update(p.data, p.grad, state)
-            p._updated_by = self._stamp
-        self._updated.update(todo)
+            p._last_update = (p.grad, self._stamp)
         self._step_count += 1
 
     def state_dict(self):
@@ -251,7 +249,6 @@ class Optimizer:
         except ValueError:
             self._set_hyper(old)
             raise
-        self._updated = set()  # a loaded state is a fresh start: no update of ours to protect
 
     def _parse_state(self, state_dict):
         name = type(self).__name__

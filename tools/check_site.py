@@ -207,6 +207,13 @@ def check(site: Path, update_readme: bool) -> int:
                     shots = ROOT / "_build" / "screenshots"
                     shots.mkdir(parents=True, exist_ok=True)
                     shot = shots / "chapter.png"
+                    # Show the chapter's first figure with the text around it.
+                    page.evaluate(
+                        "() => { const img = document.querySelectorAll('main img')[1]"
+                        " || document.querySelector('main img');"
+                        " if (img) img.scrollIntoView({block: 'center'}); }"
+                    )
+                    page.wait_for_timeout(300)
                     page.screenshot(path=str(shot), full_page=False)
                     if update_readme:
                         (ROOT / "docs").mkdir(exist_ok=True)
