@@ -1,0 +1,366 @@
+#!/usr/bin/env python3
+"""Benchmarks: one epoch of MLP training through nnbook's public API.
+
+``make bench`` (or ``python benchmarks/run.py``) trains two multilayer
+perceptrons, 784-256-10 and 784-512-256-10, for one epoch of SGD (batch 128,
+shuffled) on 60000 random 784-feature inputs with 10 classes, and compares:
+
+* ``nnbook``: ``Sequential`` of ``Linear``/``ReLU``, ``CrossEntropyLoss``,
+  ``optim.SGD``, ``data.DataLoader``: the loop the book teaches, with
+  ``model.backward(grad, input_grad=False)`` (chapter 14);
+* ``nnbook dX``: the same with ``model.backward(grad)``, which also computes the
+  gradient with respect to the data;
+* ``floor``: the same matrix products as bare ``np.matmul`` calls into
+  preallocated arrays (:func:`nnbook.profile.matmul_floor`), nothing else;
+* ``torch``: PyTorch on the CPU (if installed; never required), the same model,
+  loss and optimizer, batches gathered with ``index_select`` from a
+  ``randperm`` (the fast way: ``torch.utils.data.DataLoader`` would be slower);
+* ``sklearn``: scikit-learn's ``MLPClassifier.partial_fit`` (one epoch of
+  plain SGD), if installed.
+
+The implementations are interleaved in rounds (one warm-up round excluded),
+BLAS threads are fixed with threadpoolctl (and ``torch.set_num_threads``),
+and every ratio is taken round by round within this run. The table goes to
+the screen, everything measured to ``benchmarks/results/*.json``.
+
+Then (unless ``--no-book`` or ``NNBOOK_BENCH_BOOK=0``) it executes every
+chapter notebook, copied to a temporary folder, and prints the time of each
+and of the whole book.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the nnbook of this checkout, whatever is installed
+
+import numpy as np  # noqa: E402
+
+try:
+    from threadpoolctl import threadpool_info, threadpool_limits
+except ImportError:  # pragma: no cover - the test extra installs it
+    raise SystemExit("benchmarks/run.py needs threadpoolctl: pip install threadpoolctl "
+                     "(or pip install -e '.[test]'; `make bench` does it for you)")
+
+from nnbook.activations import ReLU  # noqa: E402
+from nnbook.data import DataLoader  # noqa: E402
+from nnbook.layers import Linear, Sequential  # noqa: E402
+from nnbook.losses import CrossEntropyLoss  # noqa: E402
+from nnbook.optim import SGD  # noqa: E402
+from nnbook.profile import matmul_floor, mlp_flops, ratio, summarize, time_rounds  # noqa: E402
+
+ARCHS = {"784-256-10": (784, 256, 10), "784-512-256-10": (784, 512, 256, 10)}
+N_SAMPLES, N_CLASSES, BATCH, LR = 60000, 10, 128, 0.01
+TARGET_TORCH, TARGET_FLOOR = 1.00, 0.80
+
+
+# -- the implementations: each builder returns a function running one epoch ----------
+
+def nnbook_epoch(sizes, X, y, input_grad=False, seed=0):
+    """One epoch through nnbook's public API, exactly as chapter 14 writes it."""
+    layers = []
+    for i, (d, m) in enumerate(zip(sizes[:-1], sizes[1:])):
+        if i:
+            layers.append(ReLU())
+        layers.append(Linear(d, m, rng=seed + i, dtype=X.dtype))
+    model = Sequential(*layers)
+    loss_fn = CrossEntropyLoss()
+    optimizer = SGD(model.parameters(), lr=LR)
+    loader = DataLoader(X, y, batch_size=BATCH, shuffle=True, rng=seed)
+
+    def epoch():
+        for xb, yb in loader:
+            optimizer.zero_grad()
+            loss_fn(model(xb), yb)
+            model.backward(loss_fn.backward(), input_grad=input_grad)
+            optimizer.step()
+
+    return epoch
+
+
+def floor_epoch(sizes, X, input_grad=False):
+    n = X.shape[0]
+    batches = [BATCH] * (n // BATCH) + ([n % BATCH] if n % BATCH else [])
+    return matmul_floor(sizes, batches, dtype=X.dtype, input_grad=input_grad, rng=0)
+
+
+def torch_epoch(torch, sizes, X, y, seed=0):
+    """The same training in PyTorch, written the fast way."""
+    torch.manual_seed(seed)
+    layers = []
+    for i, (d, m) in enumerate(zip(sizes[:-1], sizes[1:])):
+        if i:
+            layers.append(torch.nn.ReLU())
+        layers.append(torch.nn.Linear(d, m))
+    dtype = {np.dtype(np.float32): torch.float32, np.dtype(np.float64): torch.float64}[X.dtype]
+    model = torch.nn.Sequential(*layers).to(dtype)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=LR)
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)  # shared memory, no copy
+    generator = torch.Generator().manual_seed(seed)
+    n = Xt.shape[0]
+
+    def epoch():
+        order = torch.randperm(n, generator=generator)
+        for start in range(0, n, BATCH):
+            index = order[start:start + BATCH]
+            xb, yb = Xt.index_select(0, index), yt.index_select(0, index)
+            optimizer.zero_grad()
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            optimizer.step()
+
+    return epoch
+
+
+def sklearn_epoch(sizes, X, y, seed=0):
+    """scikit-learn's MLPClassifier, one partial_fit (one epoch of plain SGD) per call."""
+    from sklearn.neural_network import MLPClassifier
+
+    clf = MLPClassifier(hidden_layer_sizes=tuple(sizes[1:-1]), activation="relu", solver="sgd",
+                        alpha=0.0, batch_size=BATCH, learning_rate="constant",
+                        learning_rate_init=LR, momentum=0.0, nesterovs_momentum=False,
+                        shuffle=True, random_state=seed)
+    classes = np.arange(sizes[-1])
+
+    def epoch():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            clf.partial_fit(X, y, classes=classes)
+
+    return epoch
+
+
+# -- running ---------------------------------------------------------------------------
+
+def optional(name):
+    try:
+        return __import__(name)
+    except ImportError:
+        return None
+
+
+def machine():
+    info = {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "cpu_count": os.cpu_count(),
+        "processor": platform.processor(),
+        "blas": [{k: d.get(k) for k in ("internal_api", "version", "architecture", "num_threads")}
+                 for d in threadpool_info() if d.get("user_api") == "blas"],
+    }
+    try:
+        with open("/proc/cpuinfo") as f:
+            names = [line.split(":", 1)[1].strip() for line in f if line.startswith("model name")]
+        if names:
+            info["processor"] = names[0]
+    except OSError:
+        pass
+    for name in ("torch", "sklearn"):
+        module = optional(name)
+        if module is not None:
+            info[name] = module.__version__
+    return info
+
+
+def run_block(threads, dtype, arch, X, y, rounds, torch, sklearn):
+    sizes = ARCHS[arch]
+    Xd = X if X.dtype == dtype else X.astype(dtype)
+    candidates = {
+        "nnbook": nnbook_epoch(sizes, Xd, y),
+        "nnbook dX": nnbook_epoch(sizes, Xd, y, input_grad=True),
+        "floor": floor_epoch(sizes, Xd),
+    }
+    if torch is not None:
+        candidates["torch"] = torch_epoch(torch, sizes, Xd, y)
+    if sklearn is not None:
+        candidates["sklearn"] = sklearn_epoch(sizes, Xd, y)
+    load_before = os.getloadavg()
+    with threadpool_limits(limits=threads):
+        if torch is not None:
+            torch.set_num_threads(threads)
+        times = time_rounds(candidates, rounds=rounds, warmup=1)
+    load_after = os.getloadavg()
+    result = {
+        "threads": threads, "dtype": np.dtype(dtype).name, "arch": arch, "rounds": rounds,
+        "flops_per_epoch": sum(mlp_flops(sizes, min(BATCH, N_SAMPLES - s))
+                               for s in range(0, N_SAMPLES, BATCH)),
+        "loadavg_before": load_before, "loadavg_after": load_after,
+        "times": {name: t.tolist() for name, t in times.items()},
+        "summary": {name: summarize(t) for name, t in times.items()},
+        "ratios": {"floor/nnbook": ratio(times, "floor", "nnbook"),
+                   "nnbook dX/nnbook": ratio(times, "nnbook dX", "nnbook")},
+    }
+    if "torch" in times:
+        result["ratios"]["nnbook/torch"] = ratio(times, "nnbook", "torch")
+    if "sklearn" in times:
+        result["ratios"]["nnbook/sklearn"] = ratio(times, "nnbook", "sklearn")
+    return result
+
+
+def fmt_time(summary):
+    return f"{summary['median']:6.3f} s" if summary else "       -"
+
+
+def fmt_ratio(r):
+    return f"{r['median']:5.2f} [{r['min']:.2f}-{r['max']:.2f}]" if r else "         -      "
+
+
+def print_table(blocks):
+    head = (f"{'thr':>3} {'dtype':7} {'MLP':15} {'nnbook':>8} {'floor':>8} {'torch':>8} "
+            f"{'sklearn':>8} | {'nnbook/torch':>17} {'floor/nnbook':>17} {'nnbook dX/nnbook':>17} "
+            f"{'nnbook/sklearn':>17} {'GFLOP/s':>7} {'load':>5}")
+    print(head)
+    print("-" * len(head))
+    for b in blocks:
+        s, r = b["summary"], b["ratios"]
+        gflops = b["flops_per_epoch"] / s["nnbook"]["median"] / 1e9
+        print(f"{b['threads']:>3} {b['dtype']:7} {b['arch']:15} {fmt_time(s['nnbook'])} "
+              f"{fmt_time(s['floor'])} {fmt_time(s.get('torch'))} {fmt_time(s.get('sklearn'))} | "
+              f"{fmt_ratio(r.get('nnbook/torch')):>17} {fmt_ratio(r['floor/nnbook']):>17} "
+              f"{fmt_ratio(r['nnbook dX/nnbook']):>17} {fmt_ratio(r.get('nnbook/sklearn')):>17} "
+              f"{gflops:7.1f} {b['loadavg_before'][0]:5.1f}")
+    print("Per-epoch times are medians over the rounds; ratios are medians of the per-round "
+          "ratios [min-max].\n'load' is the 1-minute load average when the block started.")
+
+
+def print_targets(blocks, threads):
+    print(f"\nTargets (float32, {threads} BLAS threads, this run):")
+    lines = []
+    for b in blocks:
+        if b["dtype"] != "float32" or b["threads"] != threads:
+            continue
+        r = b["ratios"]
+        if "nnbook/torch" in r:
+            v = r["nnbook/torch"]["median"]
+            lines.append(f"  {b['arch']:15} nnbook / PyTorch = {v:.2f}  (target <= {TARGET_TORCH:.2f}: "
+                         f"{'met' if v <= TARGET_TORCH else 'NOT met'})")
+        else:
+            lines.append(f"  {b['arch']:15} nnbook / PyTorch: PyTorch is not installed")
+        v = r["floor/nnbook"]["median"]
+        lines.append(f"  {b['arch']:15} floor / nnbook   = {v:.2f}  (target >= {TARGET_FLOOR:.2f}: "
+                     f"{'met' if v >= TARGET_FLOOR else 'NOT met'})")
+    print("\n".join(lines) if lines else "  (no float32 block at this thread count)")
+
+
+def time_book(timeout):
+    """Execute every chapter (copied to a temporary folder) and time each one."""
+    book = ROOT / "book"
+    notebooks = sorted(book.glob("*.ipynb"))
+    results, failures = [], []
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    with tempfile.TemporaryDirectory(prefix="nnbook-book-") as tmp:
+        for path in book.iterdir():  # matplotlibrc, references.bib, data files ...
+            if path.is_file():
+                shutil.copy2(path, tmp)
+        start_all = time.perf_counter()
+        for nb in notebooks:
+            copy = Path(tmp) / nb.name
+            proc = subprocess.run(
+                [sys.executable, str(ROOT / "tools" / "run_notebooks.py"), "--time",
+                 "--timeout", str(timeout), str(copy)],
+                cwd=ROOT, env=env, capture_output=True, text=True)
+            match = re.search(r"\(([\d.]+) s\)", proc.stdout)
+            if proc.returncode != 0 or match is None:
+                failures.append((nb.name, (proc.stderr or proc.stdout).strip()[-500:]))
+                print(f"  {nb.name:32} FAILED")
+                continue
+            seconds = float(match.group(1))
+            results.append((nb.name, seconds))
+            print(f"  {nb.name:32} {seconds:6.1f} s")
+        wall = time.perf_counter() - start_all
+    total = sum(s for _, s in results)
+    print(f"  {'whole book (sum of notebooks)':32} {total:6.1f} s   "
+          f"(wall clock with kernel start-ups: {wall:.1f} s)")
+    for name, message in failures:
+        print(f"  {name} failed:\n    " + message.replace("\n", "\n    "))
+    return {"notebooks": dict(results), "total": total, "wall": wall,
+            "failures": [name for name, _ in failures]}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5, help="recorded rounds (default 5)")
+    parser.add_argument("--threads", type=int, nargs="+", default=[2, 1],
+                        help="BLAS thread counts (default: 2 1)")
+    parser.add_argument("--dtypes", nargs="+", default=["float32", "float64"],
+                        choices=["float32", "float64"])
+    parser.add_argument("--float64-threads", type=int, nargs="*", default=None,
+                        help="thread counts that also run float64 (default: the first of --threads)")
+    parser.add_argument("--arch", nargs="+", default=list(ARCHS), choices=list(ARCHS))
+    parser.add_argument("--no-torch", action="store_true", help="skip PyTorch even if installed")
+    parser.add_argument("--no-sklearn", action="store_true", help="skip scikit-learn")
+    parser.add_argument("--no-book", action="store_true",
+                        help="skip timing the notebooks (also: NNBOOK_BENCH_BOOK=0)")
+    parser.add_argument("--book-only", action="store_true", help="only time the notebooks")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    args = parser.parse_args(argv)
+    if args.rounds < 1:
+        parser.error("--rounds must be >= 1")
+    f64_threads = args.threads[:1] if args.float64_threads is None else args.float64_threads
+    do_book = not args.no_book and os.environ.get("NNBOOK_BENCH_BOOK", "1") != "0"
+
+    report = {"date": _dt.datetime.now().isoformat(timespec="seconds"), "machine": machine(),
+              "config": {"n_samples": N_SAMPLES, "n_features": 784, "n_classes": N_CLASSES,
+                         "batch_size": BATCH, "lr": LR, "rounds": args.rounds, "warmup": 1}}
+    print(f"nnbook benchmarks, {report['date']}: {report['machine']['processor']}, "
+          f"{os.cpu_count()} CPUs, numpy {np.__version__}"
+          + (f", torch {report['machine']['torch']}" if "torch" in report["machine"] else "")
+          + (f", scikit-learn {report['machine']['sklearn']}" if "sklearn" in report["machine"] else ""))
+    print(f"load average {os.getloadavg()[0]:.2f} (1 min) on {os.cpu_count()} CPUs: "
+          "other processes share the CPU; the ratios are taken round by round.\n")
+
+    if not args.book_only:
+        torch = None if args.no_torch else optional("torch")
+        sklearn = None if args.no_sklearn else optional("sklearn")
+        rng = np.random.default_rng(0)
+        X = rng.standard_normal((N_SAMPLES, 784), dtype=np.float32)
+        y = rng.integers(0, N_CLASSES, N_SAMPLES)
+        blocks = []
+        print(f"One epoch: {N_SAMPLES} samples x 784 features, {N_CLASSES} classes, batch {BATCH}, "
+              f"SGD lr={LR}; {args.rounds} rounds after 1 warm-up round.")
+        for threads in args.threads:
+            for dtype in args.dtypes:
+                if dtype == "float64" and threads not in f64_threads:
+                    continue
+                for arch in args.arch:
+                    t0 = time.perf_counter()
+                    blocks.append(run_block(threads, np.dtype(dtype), arch, X, y,
+                                            args.rounds, torch, sklearn))
+                    print(f"  measured {threads} thread(s), {dtype}, {arch} "
+                          f"in {time.perf_counter() - t0:.0f} s", flush=True)
+        print()
+        print_table(blocks)
+        print_targets(blocks, args.threads[0])
+        report["blocks"] = blocks
+
+    if do_book:
+        print("\nExecuting the chapters (a copy of book/*.ipynb in a temporary folder):")
+        report["book"] = time_book(timeout=600)
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = args.out / f"bench-{stamp}.json"
+    text = json.dumps(report, indent=1)
+    path.write_text(text)
+    (args.out / "latest.json").write_text(text)
+    print(f"\nResults written to {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,240 @@
+"""Reliability: checkpoints are written atomically, read without executing code, and checked.
+
+test_train.py checks the basic contract of ``save``/``load`` (round trip,
+missing/unexpected keys, shapes, dtypes, truncated and foreign files, a
+failing write). This module adds what only shows up under stress:
+
+* a round trip of a network with every kind of layer (parameters *and*
+  buffers, among them BatchNorm's 0-d int64 counter) reproduces predictions
+  bit for bit, and training resumed from the checkpoint (model and optimizer
+  state through ``.npz`` files) continues bit for bit;
+* the process killed in the middle of ``save`` (no ``finally`` runs) leaves
+  the previous checkpoint intact;
+* every truncation and every single-byte corruption of a checkpoint either
+  raises a ``ValueError`` naming ``load`` and the file, or loads exactly the
+  saved weights: never other numbers, never another exception type, and the
+  model is unchanged when it raises;
+* a file crafted to run code when unpickled is refused and the code does not
+  run (whole-file pickle, and a pickled member inside an ``.npz``).
+"""
+import io
+import os
+import pickle
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nnbook.activations import GELU, LeakyReLU, Softmax, Tanh
+from nnbook.layers import Linear, Sequential
+from nnbook.losses import CrossEntropyLoss
+from nnbook.optim import Adam
+from nnbook.regularization import BatchNorm1d, Dropout
+from nnbook.train import fit, load, predict, save
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def every_layer_model(seed=0, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    return Sequential(
+        Linear(4, 8, rng=rng, dtype=dtype), BatchNorm1d(8, dtype=dtype), LeakyReLU(0.1),
+        Dropout(0.3, rng=rng), Linear(8, 8, rng=rng, dtype=dtype), GELU(), Tanh(),
+        Linear(8, 3, rng=rng, dtype=dtype),
+    )
+
+
+def data(n=48, dtype=np.float64, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 4)).astype(dtype)
+    return X, (X[:, 0] > X[:, 1]).astype(int) + (X[:, 2] > 0.5)
+
+
+def weights(model):
+    return {k: v.copy() for k, v in model.state_dict().items()}
+
+
+def assert_same_state(a, b):
+    assert list(a) == list(b)
+    for key in a:
+        assert a[key].dtype == b[key].dtype and a[key].shape == b[key].shape, key
+        assert a[key].tobytes() == b[key].tobytes(), key
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_round_trip_of_every_layer_type_is_exact(tmp_path, dtype):
+    X, y = data(dtype=dtype)
+    model = every_layer_model(0, dtype)
+    fit(model, CrossEntropyLoss(), Adam(model.parameters(), lr=0.01), X, y, epochs=3, batch_size=16, rng=0)
+    assert int(model[1].num_batches_tracked) == 9
+    path = save(model, tmp_path / "model.npz")
+    other = load(every_layer_model(1, dtype), path)
+    assert_same_state(model.state_dict(), other.state_dict())
+    assert predict(other, X).tobytes() == predict(model, X).tobytes()
+    assert predict(other, X).dtype == dtype
+
+
+def test_resuming_from_checkpoints_continues_bit_for_bit(tmp_path):
+    """Model and optimizer state through .npz files (allow_pickle=False) lose nothing."""
+    X, y = data()
+    model = every_layer_model(0)
+    optimizer = Adam(model.parameters(), lr=0.01)
+    fit(model, CrossEntropyLoss(), optimizer, X, y, epochs=2, batch_size=16, rng=1)
+    save(model, tmp_path / "model.npz")
+    np.savez(tmp_path / "optimizer.npz", **optimizer.state_dict())
+
+    resumed = load(every_layer_model(5), tmp_path / "model.npz")
+    resumed_optimizer = Adam(resumed.parameters(), lr=0.5)
+    with np.load(tmp_path / "optimizer.npz", allow_pickle=False) as archive:
+        resumed_optimizer.load_state_dict({key: archive[key] for key in archive.files})
+    # the dropout masks come from the layer's generator: give both the same one
+    model[3].rng, resumed[3].rng = np.random.default_rng(9), np.random.default_rng(9)
+    fit(model, CrossEntropyLoss(), optimizer, X, y, epochs=2, batch_size=16, rng=2)
+    fit(resumed, CrossEntropyLoss(), resumed_optimizer, X, y, epochs=2, batch_size=16, rng=2)
+    assert_same_state(model.state_dict(), resumed.state_dict())
+
+
+_KILL_SCRIPT = textwrap.dedent("""
+    import os, sys
+    sys.path.insert(0, {root!r})
+    import numpy as np
+    from nnbook.layers import Linear, Sequential
+    from nnbook.train import save
+    real = np.lib.format.write_array
+    calls = []
+    def dying_write(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:          # half of the checkpoint is written: the process dies
+            os._exit(17)
+        return real(*args, **kwargs)
+    np.lib.format.write_array = dying_write
+    save(Sequential(Linear(4, 8, rng=1), Linear(8, 3, rng=2)), {path!r})
+""")
+
+
+def test_a_process_killed_while_saving_leaves_the_old_checkpoint_intact(tmp_path):
+    path = tmp_path / "model.npz"
+    old = Sequential(Linear(4, 8, rng=0), Linear(8, 3, rng=0))
+    save(old, path)
+    before = path.read_bytes()
+    script = _KILL_SCRIPT.format(root=str(ROOT), path=str(path))
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120)
+    assert result.returncode == 17, result.stderr
+    assert path.read_bytes() == before
+    loaded = load(Sequential(Linear(4, 8, rng=5), Linear(8, 3, rng=5)), path)
+    assert_same_state(loaded.state_dict(), old.state_dict())
+    # the only other file is the dead process's temporary file, never under the final name
+    leftovers = sorted(p.name for p in tmp_path.iterdir() if p != path)
+    assert all(name.startswith(".model.npz.") and name.endswith(".tmp") for name in leftovers)
+
+
+def _small():
+    return Sequential(Linear(3, 4, rng=0), Linear(4, 2, rng=1))
+
+
+def _attempt_load(path, saved):
+    """Load ``path`` into a fresh model; return "ok" if it holds exactly ``saved``."""
+    model = Sequential(Linear(3, 4, rng=7), Linear(4, 2, rng=8))
+    untouched = weights(model)
+    try:
+        load(model, path)
+    except ValueError as exc:
+        assert str(exc).startswith(f"load: '{path}'"), str(exc)
+        assert_same_state(model.state_dict(), untouched)       # nothing changed
+        return "refused"
+    assert_same_state(model.state_dict(), saved)               # never different numbers
+    return "ok"
+
+
+def test_every_truncation_is_refused(tmp_path):
+    model = _small()
+    raw = save(model, tmp_path / "good.npz").read_bytes()
+    saved = weights(model)
+    path = tmp_path / "cut.npz"
+    for length in range(len(raw)):
+        path.write_bytes(raw[:length])
+        assert _attempt_load(path, saved) == "refused", length
+
+
+def test_every_single_byte_corruption_is_refused_or_harmless(tmp_path):
+    model = _small()
+    raw = save(model, tmp_path / "good.npz").read_bytes()
+    saved = weights(model)
+    path = tmp_path / "flip.npz"
+    outcomes = {"refused": 0, "ok": 0}
+    for position in range(len(raw)):
+        damaged = bytearray(raw)
+        damaged[position] ^= 0x55
+        path.write_bytes(bytes(damaged))
+        outcomes[_attempt_load(path, saved)] += 1
+    # corrupted data or headers are caught by the zip CRC; only bytes that nobody reads
+    # (timestamps, version fields, the comment) can change without an error
+    assert outcomes["refused"] > 0.9 * len(raw)
+
+
+class _Payload:
+    """Unpickling this object creates a file: proof that code ran."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.touch, (Path(self.marker),))
+
+
+def test_a_pickle_that_would_run_code_is_refused_and_does_not_run(tmp_path):
+    marker = tmp_path / "code-ran"
+    evil = tmp_path / "evil.npz"
+    evil.write_bytes(pickle.dumps(_Payload(str(marker))))
+    pickle.loads(evil.read_bytes())                   # the payload works...
+    assert marker.exists()
+    marker.unlink()
+    with pytest.raises(ValueError, match=r"load: .*evil\.npz' is not an \.npz checkpoint.*pickle"):
+        load(_small(), evil)                          # ...but load never unpickles it
+    assert not marker.exists()
+
+
+def test_a_pickled_member_inside_an_npz_is_refused_and_does_not_run(tmp_path):
+    marker = tmp_path / "code-ran"
+    state = _small().state_dict()
+    state["0.weight"] = np.array([_Payload(str(marker))], dtype=object)
+    buffer = io.BytesIO()
+    np.savez(buffer, **state)                          # np.savez pickles object arrays
+    (tmp_path / "evil.npz").write_bytes(buffer.getvalue())
+    model = _small()
+    before = weights(model)
+    with pytest.raises(ValueError, match=r"'0\.weight' holds pickled Python objects.*arbitrary code"):
+        load(model, tmp_path / "evil.npz")
+    assert not marker.exists()
+    assert_same_state(model.state_dict(), before)
+
+
+def test_a_checkpoint_of_another_architecture_names_every_difference(tmp_path):
+    save(Sequential(Linear(3, 4, rng=0), BatchNorm1d(4), Linear(4, 2, rng=1)), tmp_path / "bn.npz")
+    model = _small()
+    before = weights(model)
+    with pytest.raises(ValueError, match=r"load: '.*bn\.npz' does not fit the model: Sequential\.load_state_dict: "
+                                         r"missing keys \[\], unexpected keys \['2\.weight', '2\.bias', "
+                                         r"'1\.running_mean', '1\.running_var', '1\.num_batches_tracked'\]"):
+        load(model, tmp_path / "bn.npz")
+    assert_same_state(model.state_dict(), before)
+
+
+def test_a_model_whose_buffer_dtype_differs_is_refused(tmp_path):
+    save(Sequential(Linear(3, 4, rng=0), BatchNorm1d(4)), tmp_path / "m.npz")
+    other = Sequential(Linear(3, 4, rng=0), BatchNorm1d(4, dtype=np.float32))
+    with pytest.raises(ValueError, match=r"'1\.weight' has shape \(4,\) and dtype float64, expected "
+                                         r"shape \(4,\) and dtype float32"):
+        load(other, tmp_path / "m.npz")
+
+
+def test_softmax_model_round_trip_keeps_probabilities_exact(tmp_path):
+    model = Sequential(Linear(3, 5, rng=0), Softmax())
+    path = save(model, tmp_path / "p.npz")
+    X = np.random.default_rng(0).normal(size=(7, 3))
+    assert predict(load(Sequential(Linear(3, 5, rng=4), Softmax()), path), X).tobytes() == \
+        predict(model, X).tobytes()
+    assert sorted(os.listdir(tmp_path)) == ["p.npz"]
