@@ -29,7 +29,7 @@ from nnbook.layers import Module, check_input, check_grad, no_forward_error
 def _float_array(x, name):
     """``x`` as a floating-point ndarray, or a ValueError naming the function ``name``."""
     x = np.asarray(x)
-    if not np.issubdtype(x.dtype, np.floating):
+    if x.dtype.kind != "f":  # not a floating-point dtype
         raise ValueError(
             f"{name}: expected a floating-point array, got shape {x.shape}, dtype {x.dtype}; "
             "convert it with .astype(np.float64) (or float32)"

@@ -9,7 +9,7 @@ Conventions: data is batch-first, ``X`` has shape ``(n_samples, n_features)``;
 ``Linear.weight.data`` has shape ``(in_features, out_features)``.
 """
 
-__all__ = ['module_name', 'check_input', 'check_grad', 'no_forward_error', 'Parameter', 'Module', 'Linear', 'Sequential']
+__all__ = ['module_name', 'all_finite', 'check_input', 'check_grad', 'no_forward_error', 'Parameter', 'Module', 'Linear', 'Sequential']
 
 
 import numpy as np
@@ -30,6 +30,30 @@ def module_name(who):
         return who
     extra = who.extra_repr() if hasattr(who, "extra_repr") else ""
     return f"{type(who).__name__}({extra})"
+
+
+def all_finite(x):
+    """True if the floating-point array ``x`` holds no NaN and no infinity.
+
+    NaN propagates through ``min`` and ``max``, :math:`+\\infty` is the
+    maximum of any array that holds it and :math:`-\\infty` the minimum, so
+    both are finite exactly when every element is. Two fast reductions and no
+    temporary: ``np.isfinite(x).all()`` gives the same answer but first writes
+    a boolean array the size of ``x``.
+
+    Parameters
+    ----------
+    x : ndarray
+        A floating-point array of any shape (an empty one is finite).
+
+    Returns
+    -------
+    bool
+    """
+    if x.size == 0:
+        return True
+    return bool(np.isfinite(np.minimum.reduce(x, axis=None))
+                and np.isfinite(np.maximum.reduce(x, axis=None)))
 
 
 def check_input(x, who, *, ndim=None, features=None, dtype=None, finite=True):
@@ -60,17 +84,16 @@ def check_input(x, who, *, ndim=None, features=None, dtype=None, finite=True):
     ndarray
         ``x`` itself when it already is an ndarray (no copy).
     """
-    name = module_name(who)
     x = np.asarray(x)
-    if not np.issubdtype(x.dtype, np.floating):
+    if x.dtype.kind != "f":  # a floating-point dtype (np.issubdtype is slower)
         raise ValueError(
-            f"{name}: expected a floating-point array, got {_describe(x)}; "
+            f"{module_name(who)}: expected a floating-point array, got {_describe(x)}; "
             "convert it with .astype(np.float64) (or float32 to match the model)"
         )
     if ndim is not None and x.ndim != ndim:
         expected = "(n_samples, " + (str(features) if features is not None else "n_features") + ")"
         raise ValueError(
-            f"{name}: expected a {ndim}-d array of shape {expected}, got shape {x.shape}"
+            f"{module_name(who)}: expected a {ndim}-d array of shape {expected}, got shape {x.shape}"
             + (
                 "; a single sample is a row: use x.reshape(1, -1); n samples of one "
                 "feature are a column: use x.reshape(-1, 1)"
@@ -78,36 +101,38 @@ def check_input(x, who, *, ndim=None, features=None, dtype=None, finite=True):
             )
         )
     if x.ndim == 0 or x.shape[0] == 0:
-        raise ValueError(f"{name}: got an empty batch, shape {x.shape}")
+        raise ValueError(f"{module_name(who)}: got an empty batch, shape {x.shape}")
     if features is not None and x.shape[-1] != features:
         raise ValueError(
-            f"{name}: expected {features} features, got input of shape {x.shape} "
+            f"{module_name(who)}: expected {features} features, got input of shape {x.shape} "
             f"({x.shape[-1]} features)"
         )
     if dtype is not None and x.dtype != dtype:
         raise ValueError(
-            f"{name}: input dtype {x.dtype} does not match the layer's dtype {np.dtype(dtype)}; "
-            f"cast the input with .astype(np.{np.dtype(dtype).name}) or build the model with "
-            f"dtype=np.{x.dtype.name}"
+            f"{module_name(who)}: input dtype {x.dtype} does not match the layer's dtype "
+            f"{np.dtype(dtype)}; cast the input with .astype(np.{np.dtype(dtype).name}) or build "
+            f"the model with dtype=np.{x.dtype.name}"
         )
-    if finite and not np.isfinite(x).all():
+    if finite and not all_finite(x):
         bad = int(x.size - np.count_nonzero(np.isfinite(x)))
-        raise ValueError(f"{name}: input of shape {x.shape} contains {bad} NaN or infinite values")
+        raise ValueError(
+            f"{module_name(who)}: input of shape {x.shape} contains {bad} NaN or infinite values"
+        )
     return x
 
 
 def check_grad(grad_out, output_shape, dtype, who):
     """Validate the gradient handed to ``who.backward``: same shape and dtype as its output."""
-    name = module_name(who)
     grad_out = np.asarray(grad_out)
     if grad_out.shape != tuple(output_shape):
         raise ValueError(
-            f"{name}.backward: grad_out has shape {grad_out.shape}, expected the output's "
-            f"shape {tuple(output_shape)}"
+            f"{module_name(who)}.backward: grad_out has shape {grad_out.shape}, expected the "
+            f"output's shape {tuple(output_shape)}"
         )
     if grad_out.dtype != dtype:
         raise ValueError(
-            f"{name}.backward: grad_out has dtype {grad_out.dtype}, expected {np.dtype(dtype)}"
+            f"{module_name(who)}.backward: grad_out has dtype {grad_out.dtype}, "
+            f"expected {np.dtype(dtype)}"
         )
     return grad_out
 
@@ -449,18 +474,22 @@ class Linear(Module):
             out += self.bias.data
         return out
 
-    def backward(self, grad_out):
+    def backward(self, grad_out, input_grad=True):
         """Accumulate :math:`X^\\top G` into ``weight.grad`` and :math:`\\sum_i G_{i,:}` into ``bias.grad``.
 
         Parameters
         ----------
         grad_out : ndarray of shape (n, out_features)
             :math:`G = \\partial L/\\partial Y` for the output of the last forward pass.
+        input_grad : bool, default True
+            Compute :math:`\\partial L/\\partial X`. Pass False when the input is
+            the data, whose gradient nobody uses: the product :math:`G W^\\top`
+            (as costly as the forward pass) is then skipped.
 
         Returns
         -------
-        ndarray of shape (n, in_features)
-            :math:`\\partial L/\\partial X = G W^\\top`.
+        ndarray of shape (n, in_features), or None
+            :math:`\\partial L/\\partial X = G W^\\top`; None if ``input_grad`` is False.
         """
         if self._x is None:
             raise no_forward_error(self)
@@ -469,6 +498,8 @@ class Linear(Module):
         self.weight.accumulate_grad(x.T @ grad_out)
         if self.bias is not None:
             self.bias.accumulate_grad(grad_out.sum(axis=0))
+        if not input_grad:
+            return None
         return grad_out @ self.weight.data.T
 
     def extra_repr(self):
@@ -514,11 +545,32 @@ class Sequential(Module):
             x = layer(x)
         return x
 
-    def backward(self, grad_out):
-        """Run the backward passes in reverse order; return :math:`\\partial L/\\partial X`."""
-        for layer in reversed(self.layers):
+    def backward(self, grad_out, input_grad=True):
+        """Run the backward passes in reverse order; return :math:`\\partial L/\\partial X`.
+
+        Parameters
+        ----------
+        grad_out : ndarray
+            :math:`\\partial L/\\partial Y` for the output of the last forward pass.
+        input_grad : bool, default True
+            Compute and return :math:`\\partial L/\\partial X`. A training step
+            never uses the gradient with respect to the data: with False, a
+            first module that is a ``Linear`` (or a ``Sequential``) skips
+            it, which saves one of the largest matrix products of an MLP, and
+            None is returned (chapter 14).
+        """
+        for layer in reversed(self.layers[1:]):
             grad_out = layer.backward(grad_out)
-        return grad_out
+        if not self.layers:
+            return grad_out if input_grad else None
+        first = self.layers[0]
+        if input_grad:
+            return first.backward(grad_out)
+        if isinstance(first, (Linear, Sequential)):
+            first.backward(grad_out, input_grad=False)
+        else:
+            first.backward(grad_out)
+        return None
 
     def append(self, layer):
         """Add a module at the end; returns self.

@@ -20,7 +20,7 @@ __all__ = ['Loss', 'MSELoss', 'BCELoss', 'BCEWithLogitsLoss', 'CrossEntropyLoss'
 import numpy as np
 
 from nnbook.activations import log_softmax, sigmoid
-from nnbook.layers import check_input, module_name, no_forward_error
+from nnbook.layers import all_finite, check_input, module_name, no_forward_error
 
 
 class Loss:
@@ -72,11 +72,10 @@ class Loss:
 
     def _check_target(self, target, pred):
         """A numeric, finite target with exactly the shape of ``pred``, cast to ``pred.dtype``."""
-        name = module_name(self)
         target = np.asarray(target)
-        if target.dtype == bool or not np.issubdtype(target.dtype, np.number):
+        if target.dtype.kind not in "iufc":  # not a number (bool, str, object...)
             raise ValueError(
-                f"{name}: target must be a numeric array, got dtype {target.dtype}; "
+                f"{module_name(self)}: target must be a numeric array, got dtype {target.dtype}; "
                 f"convert it with .astype(np.{pred.dtype.name})"
             )
         if target.shape != pred.shape:
@@ -91,12 +90,14 @@ class Loss:
             except ValueError:
                 broadcast = ""
             raise ValueError(
-                f"{name}: pred has shape {pred.shape} but target has shape {target.shape}; "
-                f"they must be identical{broadcast}: {hint}"
+                f"{module_name(self)}: pred has shape {pred.shape} but target has shape "
+                f"{target.shape}; they must be identical{broadcast}: {hint}"
             )
         target = target.astype(pred.dtype, copy=False)
-        if not np.isfinite(target).all():
-            raise ValueError(f"{name}: target of shape {target.shape} contains NaN or infinite values")
+        if not all_finite(target):
+            raise ValueError(
+                f"{module_name(self)}: target of shape {target.shape} contains NaN or infinite values"
+            )
         return target
 
     def extra_repr(self):
@@ -192,16 +193,15 @@ class BCELoss(Loss):
     def forward(self, pred, target):
         pred = check_input(pred, self)
         target = self._check_target(target, pred)
-        name = module_name(self)
         if pred.min() < 0 or pred.max() > 1:
             raise ValueError(
-                f"{name}: predictions must be probabilities in [0, 1], got values in "
+                f"{module_name(self)}: predictions must be probabilities in [0, 1], got values in "
                 f"[{pred.min():.4g}, {pred.max():.4g}] (shape {pred.shape}); "
                 "if these are logits, use BCEWithLogitsLoss"
             )
         if target.min() < 0 or target.max() > 1:
             raise ValueError(
-                f"{name}: targets must be in [0, 1], got values in "
+                f"{module_name(self)}: targets must be in [0, 1], got values in "
                 f"[{target.min():.4g}, {target.max():.4g}] (shape {target.shape})"
             )
         p = np.maximum(pred, self.eps)           # floor for log(p)
@@ -322,11 +322,11 @@ class CrossEntropyLoss(Loss):
     def forward(self, pred, target):
         logits = check_input(pred, self, ndim=2)
         n, n_classes = logits.shape
-        name = module_name(self)
         target = np.asarray(target)
-        if target.dtype == bool or not np.issubdtype(target.dtype, np.number):
+        if target.dtype.kind not in "iufc":  # not a number (bool, str, object...)
             raise ValueError(
-                f"{name}: target must be integer labels or probability rows, got dtype {target.dtype}"
+                f"{module_name(self)}: target must be integer labels or probability rows, "
+                f"got dtype {target.dtype}"
             )
         if target.ndim == 1:
             target = self._check_labels(target, n, n_classes)
@@ -335,9 +335,9 @@ class CrossEntropyLoss(Loss):
         else:
             hint = "; use target.ravel() for labels stored as a column" if target.shape == (n, 1) else ""
             raise ValueError(
-                f"{name}: logits have shape {logits.shape}, so target must be integer labels "
-                f"of shape ({n},) or probability rows of shape {logits.shape}; got target of "
-                f"shape {target.shape}{hint}"
+                f"{module_name(self)}: logits have shape {logits.shape}, so target must be "
+                f"integer labels of shape ({n},) or probability rows of shape {logits.shape}; "
+                f"got target of shape {target.shape}{hint}"
             )
         logp = log_softmax(logits, axis=1)
         self._cache = (logp, target)
@@ -348,45 +348,50 @@ class CrossEntropyLoss(Loss):
         return self._reduce(-picked)
 
     def _check_labels(self, labels, n, n_classes):
-        name = module_name(self)
         if labels.shape[0] != n:
             raise ValueError(
-                f"{name}: logits have {n} rows (shape ({n}, {n_classes})) but target has "
-                f"{labels.shape[0]} labels (shape {labels.shape})"
+                f"{module_name(self)}: logits have {n} rows (shape ({n}, {n_classes})) but "
+                f"target has {labels.shape[0]} labels (shape {labels.shape})"
             )
-        if not np.issubdtype(labels.dtype, np.integer):
-            if not np.isfinite(labels).all():
-                raise ValueError(f"{name}: labels of shape {labels.shape} contain NaN or infinite values")
+        if labels.dtype.kind not in "iu":  # float labels
+            if not all_finite(labels):
+                raise ValueError(
+                    f"{module_name(self)}: labels of shape {labels.shape} contain NaN or "
+                    "infinite values"
+                )
             if (labels != np.round(labels)).any():
                 bad = float(labels[labels != np.round(labels)][0])
                 raise ValueError(
-                    f"{name}: labels must be whole numbers (class indices), got {bad:g} "
-                    f"in target of shape {labels.shape}; for soft labels pass rows of "
-                    f"shape ({n}, {n_classes})"
+                    f"{module_name(self)}: labels must be whole numbers (class indices), "
+                    f"got {bad:g} in target of shape {labels.shape}; for soft labels pass "
+                    f"rows of shape ({n}, {n_classes})"
                 )
         low, high = labels.min(), labels.max()
         if low < 0 or high >= n_classes:
             raise ValueError(
-                f"{name}: labels must be in [0, {n_classes}) for logits of shape "
+                f"{module_name(self)}: labels must be in [0, {n_classes}) for logits of shape "
                 f"({n}, {n_classes}), got values in [{low:g}, {high:g}]"
             )
         return labels.astype(np.intp, copy=False)
 
     def _check_probabilities(self, rows, dtype):
-        name = module_name(self)
         rows = rows.astype(dtype, copy=False)
-        if not np.isfinite(rows).all():
-            raise ValueError(f"{name}: target rows of shape {rows.shape} contain NaN or infinite values")
+        if not all_finite(rows):
+            raise ValueError(
+                f"{module_name(self)}: target rows of shape {rows.shape} contain NaN or "
+                "infinite values"
+            )
         if rows.min() < 0:
             raise ValueError(
-                f"{name}: probability rows must be non-negative, got a minimum of {rows.min():.4g}"
+                f"{module_name(self)}: probability rows must be non-negative, got a minimum "
+                f"of {rows.min():.4g}"
             )
         sums = rows.sum(axis=1)
         tolerance = max(1e-6, 100 * np.finfo(dtype).eps)
         if np.abs(sums - 1).max() > tolerance:
             worst = sums[np.argmax(np.abs(sums - 1))]
             raise ValueError(
-                f"{name}: each row of a target of shape {rows.shape} must sum to 1 "
+                f"{module_name(self)}: each row of a target of shape {rows.shape} must sum to 1 "
                 f"(one-hot or probabilities), found a row summing to {worst:.6g}"
             )
         return rows

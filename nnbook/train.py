@@ -864,6 +864,8 @@ def load(model, path):
     ------
     FileNotFoundError
         If there is no file at ``path``.
+    IsADirectoryError
+        If ``path`` is a directory.
     ValueError
         Naming the file: if it is not an ``.npz`` archive, is truncated or
         damaged, holds pickled objects, or does not fit the model (a missing
@@ -872,6 +874,10 @@ def load(model, path):
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"load: no checkpoint at {str(path)!r}")
+    if path.is_dir():
+        raise IsADirectoryError(
+            f"load: {str(path)!r} is a directory; pass the .npz file that save() wrote"
+        )
     name = repr(str(path))
     with open(path, "rb") as file:           # our own handle: closed whatever happens
         try:
@@ -882,7 +888,9 @@ def load(model, path):
                 f"load: {name} is not an .npz checkpoint; reading it would need pickle, which "
                 "load refuses (unpickling can execute arbitrary code)"
             ) from None
-        except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
+            # (zipfile reads some damaged headers as an unknown zip version or compression
+            # method, NotImplementedError, or as encrypted, RuntimeError)
             raise ValueError(
                 f"load: {name} is not a valid .npz checkpoint (empty, truncated or damaged: {exc})"
             ) from None
@@ -905,7 +913,8 @@ def load(model, path):
                         f"load: {name}: the array {key!r} holds pickled Python objects, which "
                         "load refuses to unpickle (unpickling can execute arbitrary code)"
                     ) from None
-                except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as exc:
+                except (zipfile.BadZipFile, EOFError, OSError, zlib.error,
+                        NotImplementedError, RuntimeError) as exc:
                     raise ValueError(
                         f"load: {name} is damaged: the array {key!r} cannot be read ({exc})"
                     ) from None

@@ -14,7 +14,6 @@
 """
 import ast
 import hashlib
-import importlib
 import inspect
 import os
 import random

@@ -20,12 +20,11 @@ import numpy as np
 import pytest
 
 from nnbook.activations import log_sigmoid, log_softmax, sigmoid, softmax
-from nnbook.layers import Linear, Module, Sequential
+from nnbook.layers import Linear, Sequential
 from nnbook.losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 from nnbook.optim import SGD, Adam
 from nnbook.train import fit
-from test_reliability_validation import (LOSS_FACTORIES, LOSSES, MODULE_FACTORIES, MODULES,
-                                         make_module)
+from test_reliability_validation import LOSS_FACTORIES, LOSSES, MODULES, make_module
 
 RAISE = dict(over="raise", invalid="raise", divide="raise")
 DTYPES = [np.float32, np.float64]
