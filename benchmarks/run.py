@@ -15,8 +15,14 @@ shuffled) on 60000 random 784-feature inputs with 10 classes, and compares:
 * ``torch``: PyTorch on the CPU (if installed; never required), the same model,
   loss and optimizer, batches gathered with ``index_select`` from a
   ``randperm`` (the fast way: ``torch.utils.data.DataLoader`` would be slower);
+  and ``torch floor``, the same products as bare ``torch.mm`` calls (PyTorch's
+  BLAS, usually MKL, where NumPy's is usually OpenBLAS);
 * ``sklearn``: scikit-learn's ``MLPClassifier.partial_fit`` (one epoch of
   plain SGD), if installed.
+
+``nnbook dX`` and ``sklearn`` run in float32 with the first thread count only
+(they are informative, and slow). ``--quick`` runs a short version (three
+rounds, float32, two threads, no book) for trying changes.
 
 The implementations are interleaved in rounds (one warm-up round excluded),
 BLAS threads are fixed with threadpoolctl (and ``torch.set_num_threads``),
@@ -126,6 +132,32 @@ def torch_epoch(torch, sizes, X, y, seed=0):
     return epoch
 
 
+def torch_floor_epoch(torch, sizes, X):
+    """PyTorch's matrix products of the same epoch (its BLAS, usually MKL), nothing else."""
+    n = X.shape[0]
+    batches = [BATCH] * (n // BATCH) + ([n % BATCH] if n % BATCH else [])
+    dtype = {np.dtype(np.float32): torch.float32, np.dtype(np.float64): torch.float64}[X.dtype]
+    g = torch.Generator().manual_seed(0)
+    weights = [torch.randn(m, d, generator=g, dtype=dtype) / d**0.5  # PyTorch's (out, in) layout
+               for d, m in zip(sizes[:-1], sizes[1:])]
+    weight_grads = [torch.empty_like(w) for w in weights]
+    arrays = {b: ([torch.randn(b, s, generator=g, dtype=dtype) for s in sizes],
+                  [torch.randn(b, s, generator=g, dtype=dtype) for s in sizes])
+              for b in set(batches)}
+
+    def epoch():
+        for b in batches:
+            acts, grads = arrays[b]
+            for l, w in enumerate(weights):
+                torch.mm(acts[l], w.T, out=acts[l + 1])
+            for l in reversed(range(len(weights))):
+                torch.mm(grads[l + 1].T, acts[l], out=weight_grads[l])
+                if l > 0:
+                    torch.mm(grads[l + 1], weights[l], out=grads[l])
+
+    return epoch
+
+
 def sklearn_epoch(sizes, X, y, seed=0):
     """scikit-learn's MLPClassifier, one partial_fit (one epoch of plain SGD) per call."""
     from sklearn.neural_network import MLPClassifier
@@ -177,17 +209,17 @@ def machine():
     return info
 
 
-def run_block(threads, dtype, arch, X, y, rounds, torch, sklearn):
+def run_block(threads, dtype, arch, X, y, rounds, torch, sklearn, extras):
+    """Time one epoch of every implementation for one (threads, dtype, network)."""
     sizes = ARCHS[arch]
     Xd = X if X.dtype == dtype else X.astype(dtype)
-    candidates = {
-        "nnbook": nnbook_epoch(sizes, Xd, y),
-        "nnbook dX": nnbook_epoch(sizes, Xd, y, input_grad=True),
-        "floor": floor_epoch(sizes, Xd),
-    }
+    candidates = {"nnbook": nnbook_epoch(sizes, Xd, y), "floor": floor_epoch(sizes, Xd)}
+    if extras:
+        candidates["nnbook dX"] = nnbook_epoch(sizes, Xd, y, input_grad=True)
     if torch is not None:
         candidates["torch"] = torch_epoch(torch, sizes, Xd, y)
-    if sklearn is not None:
+        candidates["torch floor"] = torch_floor_epoch(torch, sizes, Xd)
+    if sklearn is not None and extras:
         candidates["sklearn"] = sklearn_epoch(sizes, Xd, y)
     load_before = os.getloadavg()
     with threadpool_limits(limits=threads):
@@ -202,11 +234,13 @@ def run_block(threads, dtype, arch, X, y, rounds, torch, sklearn):
         "loadavg_before": load_before, "loadavg_after": load_after,
         "times": {name: t.tolist() for name, t in times.items()},
         "summary": {name: summarize(t) for name, t in times.items()},
-        "ratios": {"floor/nnbook": ratio(times, "floor", "nnbook"),
-                   "nnbook dX/nnbook": ratio(times, "nnbook dX", "nnbook")},
+        "ratios": {"floor/nnbook": ratio(times, "floor", "nnbook")},
     }
+    if "nnbook dX" in times:
+        result["ratios"]["nnbook dX/nnbook"] = ratio(times, "nnbook dX", "nnbook")
     if "torch" in times:
         result["ratios"]["nnbook/torch"] = ratio(times, "nnbook", "torch")
+        result["ratios"]["floor/torch floor"] = ratio(times, "floor", "torch floor")
     if "sklearn" in times:
         result["ratios"]["nnbook/sklearn"] = ratio(times, "nnbook", "sklearn")
     return result
@@ -220,10 +254,14 @@ def fmt_ratio(r):
     return f"{r['median']:5.2f} [{r['min']:.2f}-{r['max']:.2f}]" if r else "         -      "
 
 
+RATIO_COLUMNS = ["nnbook/torch", "floor/nnbook", "floor/torch floor", "nnbook dX/nnbook",
+                 "nnbook/sklearn"]
+
+
 def print_table(blocks):
     head = (f"{'thr':>3} {'dtype':7} {'MLP':15} {'nnbook':>8} {'floor':>8} {'torch':>8} "
-            f"{'sklearn':>8} | {'nnbook/torch':>17} {'floor/nnbook':>17} {'nnbook dX/nnbook':>17} "
-            f"{'nnbook/sklearn':>17} {'GFLOP/s':>7} {'load':>5}")
+            f"{'sklearn':>8} | " + " ".join(f"{c:>17}" for c in RATIO_COLUMNS)
+            + f" {'GFLOP/s':>7} {'load':>5}")
     print(head)
     print("-" * len(head))
     for b in blocks:
@@ -231,15 +269,17 @@ def print_table(blocks):
         gflops = b["flops_per_epoch"] / s["nnbook"]["median"] / 1e9
         print(f"{b['threads']:>3} {b['dtype']:7} {b['arch']:15} {fmt_time(s['nnbook'])} "
               f"{fmt_time(s['floor'])} {fmt_time(s.get('torch'))} {fmt_time(s.get('sklearn'))} | "
-              f"{fmt_ratio(r.get('nnbook/torch')):>17} {fmt_ratio(r['floor/nnbook']):>17} "
-              f"{fmt_ratio(r['nnbook dX/nnbook']):>17} {fmt_ratio(r.get('nnbook/sklearn')):>17} "
-              f"{gflops:7.1f} {b['loadavg_before'][0]:5.1f}")
-    print("Per-epoch times are medians over the rounds; ratios are medians of the per-round "
-          "ratios [min-max].\n'load' is the 1-minute load average when the block started.")
+              + " ".join(f"{fmt_ratio(r.get(c)):>17}" for c in RATIO_COLUMNS)
+              + f" {gflops:7.1f} {b['loadavg_before'][0]:5.1f}")
+    print("Per-epoch times are medians over the rounds (seconds, wall clock); ratios are medians "
+          "of the per-round ratios [min-max].\n'floor' = the same matrix products as bare "
+          "np.matmul calls; 'torch floor' = the same products as torch.mm calls (PyTorch's BLAS);\n"
+          "'nnbook dX' = model.backward(grad), also computing the data's gradient; GFLOP/s = "
+          "nnbook's rate on the products; 'load' = 1-minute load average at the start of the row.")
 
 
 def print_targets(blocks, threads):
-    print(f"\nTargets (float32, {threads} BLAS threads, this run):")
+    print(f"\nTargets (float32, {threads} BLAS thread{'s' if threads > 1 else ''}, this run):")
     lines = []
     for b in blocks:
         if b["dtype"] != "float32" or b["threads"] != threads:
@@ -262,7 +302,9 @@ def time_book(timeout):
     book = ROOT / "book"
     notebooks = sorted(book.glob("*.ipynb"))
     results, failures = [], []
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    # As `make execute` and `make test` run them: one BLAS thread (many small products).
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
+               PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     with tempfile.TemporaryDirectory(prefix="nnbook-book-") as tmp:
         for path in book.iterdir():  # matplotlibrc, references.bib, data files ...
             if path.is_file():
@@ -308,7 +350,12 @@ def main(argv=None):
                         help="skip timing the notebooks (also: NNBOOK_BENCH_BOOK=0)")
     parser.add_argument("--book-only", action="store_true", help="only time the notebooks")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument("--quick", action="store_true",
+                        help="3 rounds, float32, 2 threads, no scikit-learn, no book")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.rounds, args.threads, args.dtypes = 3, [2], ["float32"]
+        args.no_sklearn = args.no_book = True
     if args.rounds < 1:
         parser.error("--rounds must be >= 1")
     f64_threads = args.threads[:1] if args.float64_threads is None else args.float64_threads
@@ -339,17 +386,20 @@ def main(argv=None):
                     continue
                 for arch in args.arch:
                     t0 = time.perf_counter()
+                    extras = dtype == "float32" and threads == args.threads[0]
                     blocks.append(run_block(threads, np.dtype(dtype), arch, X, y,
-                                            args.rounds, torch, sklearn))
+                                            args.rounds, torch, sklearn, extras))
                     print(f"  measured {threads} thread(s), {dtype}, {arch} "
                           f"in {time.perf_counter() - t0:.0f} s", flush=True)
         print()
         print_table(blocks)
-        print_targets(blocks, args.threads[0])
+        for threads in args.threads:
+            print_targets(blocks, threads)
         report["blocks"] = blocks
 
     if do_book:
-        print("\nExecuting the chapters (a copy of book/*.ipynb in a temporary folder):")
+        print("\nExecuting the chapters (a copy of book/*.ipynb in a temporary folder, "
+              "one BLAS thread as in `make execute`):")
         report["book"] = time_book(timeout=600)
 
     args.out.mkdir(parents=True, exist_ok=True)

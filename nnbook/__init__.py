@@ -19,6 +19,7 @@ from . import optim
 from . import regularization
 from . import metrics
 from . import train
+from . import profile
 
 from .layers import *  # noqa: F401,F403
 from .activations import *  # noqa: F401,F403
