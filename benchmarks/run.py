@@ -100,7 +100,7 @@ def nnbook_epoch(sizes, X, y, input_grad=False, seed=0):
 def floor_epoch(sizes, X, input_grad=False):
     n = X.shape[0]
     batches = [BATCH] * (n // BATCH) + ([n % BATCH] if n % BATCH else [])
-    return matmul_floor(sizes, batches, dtype=X.dtype, input_grad=input_grad, rng=0)
+    return matmul_floor(sizes, batches, dtype=X.dtype, input_grad=input_grad)
 
 
 def torch_epoch(torch, sizes, X, y, seed=0):

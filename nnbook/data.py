@@ -16,6 +16,7 @@ __all__ = ['make_spirals', 'make_moons', 'make_xor', 'make_blobs', 'train_test_s
 
 import gzip
 import hashlib
+import math
 import os
 import tempfile
 import urllib.error
@@ -616,7 +617,7 @@ def read_idx(path):
         )
     shape = tuple(int(s) for s in np.frombuffer(raw, dtype=">u4", count=ndim, offset=4))
     dtype = IDX_DTYPES[code]
-    expected = header + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    expected = header + math.prod(shape) * dtype.itemsize   # Python ints: no overflow
     if len(raw) != expected:
         what = "is truncated" if len(raw) < expected else f"has {len(raw) - expected} trailing bytes"
         raise ValueError(

@@ -84,7 +84,13 @@ def check_input(x, who, *, ndim=None, features=None, dtype=None, finite=True):
     ndarray
         ``x`` itself when it already is an ndarray (no copy).
     """
-    x = np.asarray(x)
+    try:
+        x = np.asarray(x)
+    except ValueError:  # NumPy cannot make an array of rows of different lengths
+        raise ValueError(
+            f"{module_name(who)}: the input is a ragged nested list (rows of different "
+            "lengths), not an array; give every row the same length"
+        ) from None
     if x.dtype.kind != "f":  # a floating-point dtype (np.issubdtype is slower)
         raise ValueError(
             f"{module_name(who)}: expected a floating-point array, got {_describe(x)}; "
@@ -107,6 +113,8 @@ def check_input(x, who, *, ndim=None, features=None, dtype=None, finite=True):
             f"{module_name(who)}: expected {features} features, got input of shape {x.shape} "
             f"({x.shape[-1]} features)"
         )
+    if x.size == 0:  # e.g. (n, 0): samples without a single value
+        raise ValueError(f"{module_name(who)}: input of shape {x.shape} holds no values")
     if dtype is not None and x.dtype != dtype:
         raise ValueError(
             f"{module_name(who)}: input dtype {x.dtype} does not match the layer's dtype "

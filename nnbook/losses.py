@@ -73,10 +73,11 @@ class Loss:
     def _check_target(self, target, pred):
         """A numeric, finite target with exactly the shape of ``pred``, cast to ``pred.dtype``."""
         target = np.asarray(target)
-        if target.dtype.kind not in "iufc":  # not a number (bool, str, object...)
+        if target.dtype.kind not in "iuf":  # not a real number (bool, complex, str, object...)
+            fix = "" if target.dtype.kind == "c" else f"; convert it with .astype(np.{pred.dtype.name})"
             raise ValueError(
-                f"{module_name(self)}: target must be a numeric array, got dtype {target.dtype}; "
-                f"convert it with .astype(np.{pred.dtype.name})"
+                f"{module_name(self)}: target must be an array of real numbers, got dtype "
+                f"{target.dtype}{fix}"
             )
         if target.shape != pred.shape:
             hint = "make the shapes identical"
@@ -323,7 +324,7 @@ class CrossEntropyLoss(Loss):
         logits = check_input(pred, self, ndim=2)
         n, n_classes = logits.shape
         target = np.asarray(target)
-        if target.dtype.kind not in "iufc":  # not a number (bool, str, object...)
+        if target.dtype.kind not in "iuf":  # not a real number (bool, complex, str, object...)
             raise ValueError(
                 f"{module_name(self)}: target must be integer labels or probability rows, "
                 f"got dtype {target.dtype}"

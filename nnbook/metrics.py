@@ -41,8 +41,11 @@ def _as_labels(y, who, name, threshold):
     score columns (``None`` when ``y`` already holds labels).
     """
     y = np.asarray(y)
-    if y.dtype == object or not (np.issubdtype(y.dtype, np.number) or y.dtype == bool):
-        raise ValueError(f"{who}: {name} must be a numeric array, got dtype {y.dtype} (shape {y.shape})")
+    if y.dtype.kind not in "biuf":  # booleans, integers or floats; not complex, text, objects
+        raise ValueError(
+            f"{who}: {name} must be a numeric array of real numbers, got dtype {y.dtype} "
+            f"(shape {y.shape})"
+        )
     if y.ndim == 0 or y.shape[0] == 0:
         raise ValueError(f"{who}: {name} must be a non-empty array of shape (n,) or (n, C), got shape {y.shape}")
     if y.ndim > 2:

@@ -51,8 +51,10 @@ def _check_xy(X, y, who, names=("X", "y")):
     x_name, y_name = names
     X = check_input(X, f"{who}: {x_name}")
     y = np.asarray(y)
-    if y.dtype == object or not (np.issubdtype(y.dtype, np.number) or y.dtype == bool):
-        raise ValueError(f"{who}: {y_name} must be a numeric array, got dtype {y.dtype}")
+    if y.dtype.kind not in "biuf":  # booleans, integers or floats; not complex, text, objects
+        raise ValueError(
+            f"{who}: {y_name} must be a numeric array of real numbers, got dtype {y.dtype}"
+        )
     if y.ndim == 0 or y.shape[0] != X.shape[0]:
         raise ValueError(
             f"{who}: {x_name} and {y_name} must have the same number of samples, got "

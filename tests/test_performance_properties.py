@@ -445,7 +445,7 @@ def test_matmul_floor_performs_exactly_the_products_of_a_step(input_grad, monkey
         return real(a, b, out=out)
 
     sizes, batches = [7, 5, 4, 3], [8, 8, 3]
-    run = matmul_floor(sizes, batches, np.float32, input_grad=input_grad, rng=0)
+    run = matmul_floor(sizes, batches, np.float32, input_grad=input_grad)
     monkeypatch.setattr(np, "matmul", counting)
     assert run() is None
     per_layer = [2 + (l > 0 or input_grad) for l in range(3)]
