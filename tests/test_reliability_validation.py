@@ -94,8 +94,8 @@ def make_module(name, dtype=np.float64):
 
 
 def named(name):
-    """Regex for the start of a message naming the class ``name`` (with or without its arguments)."""
-    return rf"{MODULE_FACTORIES[name][1]}(\(|\b)" if name in MODULE_FACTORIES else rf"{name}(\(|\b)"
+    """Regex for a message that starts by naming the class ``name`` (with or without its arguments)."""
+    return rf"^{MODULE_FACTORIES[name][1]}(\(|\b)" if name in MODULE_FACTORIES else rf"^{name}(\(|\b)"
 
 
 def good_batch(rng, dtype=np.float64):
@@ -104,7 +104,6 @@ def good_batch(rng, dtype=np.float64):
 
 MODULES = sorted(MODULE_FACTORIES)
 LOSSES = sorted(LOSS_FACTORIES)
-
 
 
 def test_the_sweep_covers_every_exported_module_and_loss():
@@ -185,7 +184,7 @@ def test_backward_before_forward_names_the_module(name):
 
 @pytest.mark.parametrize("name", LOSSES)
 def test_loss_backward_before_forward_names_the_loss(name):
-    with pytest.raises(RuntimeError, match=name + r".*backward\(\) called before forward\(\)"):
+    with pytest.raises(RuntimeError, match=rf"^{name}\(" + r".*backward\(\) called before forward\(\)"):
         LOSS_FACTORIES[name][0]().backward()
 
 
@@ -195,7 +194,7 @@ def test_backward_rejects_a_gradient_of_another_shape(name, rng):
     out = module(good_batch(rng))
     for shape in [(out.shape[0], 1), (out.shape[0],), (out.shape[0] + 1, out.shape[1])]:
         grad = np.ones(shape)
-        pattern = (r"\.backward: grad_out has shape " + re.escape(str(shape))
+        pattern = (named(name) + r".*\.backward: grad_out has shape " + re.escape(str(shape))
                    + r", expected the output's shape " + re.escape(str(out.shape)))
         with pytest.raises(ValueError, match=pattern):
             module.backward(grad)
@@ -205,7 +204,8 @@ def test_backward_rejects_a_gradient_of_another_shape(name, rng):
 def test_backward_rejects_a_gradient_of_another_dtype(name, rng):
     module = make_module(name)
     out = module(good_batch(rng))
-    with pytest.raises(ValueError, match=r"\.backward: grad_out has dtype float32, expected float64"):
+    with pytest.raises(ValueError, match=named(name) + r".*\.backward: grad_out has dtype float32, "
+                                         r"expected float64"):
         module.backward(np.ones(out.shape, dtype=np.float32))
 
 
@@ -229,7 +229,7 @@ def test_losses_reject_non_float_predictions(name, kind, rng):
     pred, target = make(rng, N, np.float64)
     bad = pred.astype({"int64": np.int64, "bool": bool, "complex": complex, "object": object,
                        "str": str}[kind])
-    with pytest.raises(ValueError, match=name + r".*floating-point"):
+    with pytest.raises(ValueError, match=rf"^{name}\(" + r".*floating-point"):
         loss_fn()(bad, target)
 
 
@@ -239,7 +239,7 @@ def test_losses_reject_non_real_targets(name, kind, rng):
     loss_fn, make = LOSS_FACTORIES[name]
     pred, target = make(rng, N, np.float64)
     bad = target.astype({"complex": complex, "object": object, "str": str}[kind])
-    with pytest.raises(ValueError, match=name + r".*target.*dtype"):
+    with pytest.raises(ValueError, match=rf"^{name}\(" + r".*target.*dtype"):
         loss_fn()(pred, bad)
 
 
@@ -248,7 +248,7 @@ def test_losses_reject_non_real_targets(name, kind, rng):
 def test_losses_reject_empty_predictions(name, shape):
     loss_fn = LOSS_FACTORIES[name][0]()
     target = np.zeros(shape[0], dtype=int) if name == "CrossEntropyLoss" else np.zeros(shape)
-    with pytest.raises(ValueError, match=name + r".*" + re.escape(str(shape))):
+    with pytest.raises(ValueError, match=rf"^{name}\(" + r".*" + re.escape(str(shape))):
         loss_fn(np.zeros(shape), target)
 
 
