@@ -21,7 +21,8 @@ shuffled) on 60000 random 784-feature inputs with 10 classes, and compares:
   plain SGD), if installed.
 
 ``nnbook dX`` and ``sklearn`` run in float32 with the first thread count only
-(they are informative, and slow). ``--quick`` runs a short version (three
+(they are informative, and slow); float64 runs with the last thread count
+(one by default) unless ``--float64-threads`` says otherwise. ``--quick`` runs a short version (three
 rounds, float32, two threads, no book) for trying changes.
 
 The implementations are interleaved in rounds (one warm-up round excluded),
@@ -342,7 +343,9 @@ def main(argv=None):
     parser.add_argument("--dtypes", nargs="+", default=["float32", "float64"],
                         choices=["float32", "float64"])
     parser.add_argument("--float64-threads", type=int, nargs="*", default=None,
-                        help="thread counts that also run float64 (default: the first of --threads)")
+                        help="thread counts that also run float64 (default: the last of "
+                             "--threads, i.e. one thread: float64 with two threads on a busy "
+                             "machine takes long and says little)")
     parser.add_argument("--arch", nargs="+", default=list(ARCHS), choices=list(ARCHS))
     parser.add_argument("--no-torch", action="store_true", help="skip PyTorch even if installed")
     parser.add_argument("--no-sklearn", action="store_true", help="skip scikit-learn")
@@ -358,7 +361,7 @@ def main(argv=None):
         args.no_sklearn = args.no_book = True
     if args.rounds < 1:
         parser.error("--rounds must be >= 1")
-    f64_threads = args.threads[:1] if args.float64_threads is None else args.float64_threads
+    f64_threads = args.threads[-1:] if args.float64_threads is None else args.float64_threads
     do_book = not args.no_book and os.environ.get("NNBOOK_BENCH_BOOK", "1") != "0"
 
     report = {"date": _dt.datetime.now().isoformat(timespec="seconds"), "machine": machine(),
