@@ -210,7 +210,24 @@ def machine():
     return info
 
 
-def run_block(threads, dtype, arch, X, y, rounds, torch, sklearn, extras):
+#: The clocks a block can be timed with. CPU time is what the process itself used: on a
+#: busy machine it leaves out the time other programs took (and, on a virtual machine
+#: whose kernel accounts it, the time the host took away: ``st`` in ``vmstat``), so it is
+#: steadier than the wall clock. But it adds up every thread, busy-waiting ones included,
+#: so it is only right for one thread; with several, the wall clock is the honest measure.
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+
+
+def pick_clock(clock, threads):
+    """The clock of a block: ``"auto"`` is CPU time for one thread, wall clock for more."""
+    if clock == "auto":
+        return "cpu" if threads == 1 else "wall"
+    if clock == "cpu" and threads != 1:
+        raise SystemExit(f"--clock cpu needs one thread (got {threads}): CPU time adds up threads")
+    return clock
+
+
+def run_block(threads, dtype, arch, X, y, rounds, torch, sklearn, extras, clock="auto"):
     """Time one epoch of every implementation for one (threads, dtype, network)."""
     sizes = ARCHS[arch]
     Xd = X if X.dtype == dtype else X.astype(dtype)
@@ -222,14 +239,16 @@ def run_block(threads, dtype, arch, X, y, rounds, torch, sklearn, extras):
         candidates["torch floor"] = torch_floor_epoch(torch, sizes, Xd)
     if sklearn is not None and extras:
         candidates["sklearn"] = sklearn_epoch(sizes, Xd, y)
+    clock_name = pick_clock(clock, threads)
     load_before = os.getloadavg()
     with threadpool_limits(limits=threads):
         if torch is not None:
             torch.set_num_threads(threads)
-        times = time_rounds(candidates, rounds=rounds, warmup=1)
+        times = time_rounds(candidates, rounds=rounds, warmup=1, timer=CLOCKS[clock_name])
     load_after = os.getloadavg()
     result = {
         "threads": threads, "dtype": np.dtype(dtype).name, "arch": arch, "rounds": rounds,
+        "clock": clock_name,
         "flops_per_epoch": sum(mlp_flops(sizes, min(BATCH, N_SAMPLES - s))
                                for s in range(0, N_SAMPLES, BATCH)),
         "loadavg_before": load_before, "loadavg_after": load_after,
@@ -272,8 +291,14 @@ def print_table(blocks):
               f"{fmt_time(s['floor'])} {fmt_time(s.get('torch'))} {fmt_time(s.get('sklearn'))} | "
               + " ".join(f"{fmt_ratio(r.get(c)):>17}" for c in RATIO_COLUMNS)
               + f" {gflops:7.1f} {b['loadavg_before'][0]:5.1f}")
-    print("Per-epoch times are medians over the rounds (seconds, wall clock); ratios are medians "
-          "of the per-round ratios [min-max].\n'floor' = the same matrix products as bare "
+    threads_by_clock = {}
+    for b in blocks:
+        threads_by_clock.setdefault(b.get("clock", "wall"), set()).add(b["threads"])
+    clocks = "; ".join(f"{clock} clock for {'/'.join(map(str, sorted(t)))} thread(s)"
+                       for clock, t in sorted(threads_by_clock.items()))
+    print(f"Per-epoch times are medians over the rounds, in seconds ({clocks}; 'cpu' = CPU time "
+          "of the process, which other programs do not inflate);\n"
+          "ratios are medians of the per-round ratios [min-max]. 'floor' = the same matrix products as bare "
           "np.matmul calls; 'torch floor' = the same products as torch.mm calls (PyTorch's BLAS);\n"
           "'nnbook dX' = model.backward(grad), also computing the data's gradient; GFLOP/s = "
           "nnbook's rate on the products; 'load' = 1-minute load average at the start of the row.")
@@ -353,6 +378,9 @@ def main(argv=None):
                         help="skip timing the notebooks (also: NNBOOK_BENCH_BOOK=0)")
     parser.add_argument("--book-only", action="store_true", help="only time the notebooks")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument("--clock", choices=["auto", "wall", "cpu"], default="auto",
+                        help="auto (default): CPU time of the process for one thread, which "
+                             "other programs do not inflate; wall clock for more threads")
     parser.add_argument("--quick", action="store_true",
                         help="3 rounds, float32, 2 threads, no scikit-learn, no book")
     args = parser.parse_args(argv)
@@ -391,7 +419,7 @@ def main(argv=None):
                     t0 = time.perf_counter()
                     extras = dtype == "float32" and threads == args.threads[0]
                     blocks.append(run_block(threads, np.dtype(dtype), arch, X, y,
-                                            args.rounds, torch, sklearn, extras))
+                                            args.rounds, torch, sklearn, extras, args.clock))
                     print(f"  measured {threads} thread(s), {dtype}, {arch} "
                           f"in {time.perf_counter() - t0:.0f} s", flush=True)
         print()
