@@ -39,11 +39,18 @@ execute: $(STAMP)
 	$(BIN)/python tools/run_notebooks.py --time $(NOTEBOOKS)
 	$(BIN)/python tools/export.py
 
+# Tests run in parallel (pytest-xdist), one worker per CPU by default: every worker is a
+# single-threaded process (one BLAS thread) and each notebook runs in one worker from
+# its first cell to its last (--dist loadscope), so the cells keep their order.
+# `make test JOBS=0` runs everything in this process, one test after another.
+JOBS ?= auto
+PYTEST_JOBS = $(if $(filter 0,$(JOBS)),,-n $(JOBS) --dist loadscope)
+
 unit: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_JOBS)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_JOBS)
 	$(MAKE) --no-print-directory book
 
 book: $(STAMP)
