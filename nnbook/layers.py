@@ -260,6 +260,30 @@ class Module:
         """The direct sub-modules."""
         return [module for _, module in self.named_children()]
 
+    def named_modules(self, prefix=""):
+        """Yield ``(dotted name, module)`` for this module and every sub-module, depth first.
+
+        The module itself comes first, named ``prefix`` (``""`` by default); the
+        others are named by their path, ``"0"``, ``"encoder.1"``..., the prefixes
+        of their keys in :meth:`state_dict`. A module reachable by two paths is
+        yielded once, under the first. As ``torch.nn.Module.named_modules``.
+        """
+        seen = set()
+
+        def walk(module, name):
+            if id(module) in seen:
+                return
+            seen.add(id(module))
+            yield name, module
+            for child_name, child in module.named_children():
+                yield from walk(child, f"{name}.{child_name}" if name else child_name)
+
+        yield from walk(self, prefix)
+
+    def modules(self):
+        """This module and every sub-module, depth first (see :meth:`named_modules`)."""
+        return [module for _, module in self.named_modules()]
+
     def named_parameters(self, prefix=""):
         """Yield ``(dotted name, Parameter)`` for this module and its sub-modules."""
         for name, value in vars(self).items():

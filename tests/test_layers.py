@@ -262,6 +262,29 @@ def test_nested_modules_dotted_names(rng):
     ]
     assert [n for n, _ in block.named_children()] == ["net"]
     assert block.children() == [block.net]
+    # every module, depth first, named by the prefixes of the state-dict keys (as in PyTorch)
+    assert [(n, type(m).__name__) for n, m in block.named_modules()] == [
+        ("", "Block"), ("net", "Sequential"), ("net.0", "Linear"), ("net.1", "Linear")
+    ]
+    assert [n for n, _ in block.named_modules(prefix="model")] == [
+        "model", "model.net", "model.net.0", "model.net.1"
+    ]
+    assert block.modules() == [block, block.net, block.net[0], block.net[1]]
+    keys = {k.rsplit(".", 1)[0] for k in block.state_dict() if "." in k}
+    assert keys <= {n for n, _ in block.named_modules()}
+
+
+def test_named_modules_lists_a_shared_module_once(rng):
+    class Twice(Module):
+        def __init__(self):
+            super().__init__()
+            self.first = Linear(2, 2, rng=rng)
+            self.second = self.first  # the same module under two names
+            self.head = Linear(2, 1, rng=rng)
+
+    model = Twice()
+    assert [n for n, _ in model.named_modules()] == ["", "first", "head"]
+    assert Linear(2, 2, rng=rng).modules()[0].in_features == 2  # a leaf: just itself
 
 
 def test_shared_parameter_listed_once(rng):

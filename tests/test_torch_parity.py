@@ -35,24 +35,13 @@ TRAIN_RTOL = 1e-9      # weights after several optimizer steps
 
 # -- the conversion helpers -------------------------------------------------------------
 
-def named_modules(module, prefix=""):
-    """Yield ``(dotted name, module)`` for ``module`` and every sub-module, depth first.
-
-    The root is named ``""``; the names are the prefixes of the state-dict keys
-    (``"0"`` for ``"0.weight"``), as in ``torch.nn.Module.named_modules``.
-    """
-    yield prefix, module
-    for name, child in module.named_children():
-        yield from named_modules(child, f"{prefix}.{name}" if prefix else name)
-
-
 def _key(prefix, name):
     return f"{prefix}.{name}" if prefix else name
 
 
 def linear_weight_keys(model):
     """The state-dict keys of the ``Linear`` weights: the only entries whose layout differs."""
-    return {_key(prefix, "weight") for prefix, m in named_modules(model) if isinstance(m, Linear)}
+    return {_key(prefix, "weight") for prefix, m in model.named_modules() if isinstance(m, Linear)}
 
 
 def to_torch_state(model, arrays=None):
@@ -85,7 +74,7 @@ def torch_twin(module):
     twin = _twin(module)
     twin.load_state_dict(to_torch_state(module), strict=True)
     twin.train(module.training)
-    for (_, ours), theirs in zip(named_modules(module), twin.modules()):
+    for (_, ours), theirs in zip(module.named_modules(), twin.modules()):
         theirs.train(ours.training)
     return twin
 
@@ -199,7 +188,7 @@ def exactly_zero_gradients(model):
     which a relative comparison cannot match.
     """
     keys = set()
-    for prefix, m in named_modules(model):
+    for prefix, m in model.named_modules():
         if isinstance(m, Sequential):
             for i, (layer, after) in enumerate(zip(m, list(m)[1:])):
                 if (isinstance(layer, Linear) and layer.bias is not None
@@ -249,7 +238,7 @@ def test_nested_names_agree_with_torch(rng):
     twin = torch_twin(model)
     assert list(twin.state_dict()) == list(model.state_dict())
     assert "2.0.weight" in model.state_dict()
-    names = [name for name, _ in named_modules(model)]
+    names = [name for name, _ in model.named_modules()]
     assert names == [name for name, _ in twin.named_modules()]
 
 

@@ -73,11 +73,31 @@ def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             meta.pop(key, None)
         if cell.cell_type != "code":
             continue
-        for output in cell.get("outputs", []):
+        cell["outputs"] = coalesce_streams(cell.get("outputs", []))
+        for output in cell["outputs"]:
             data = output.get("data", {})
             if "image/png" in data:
                 data["image/png"] = strip_png(data["image/png"])
     return nb
+
+
+def coalesce_streams(outputs: list) -> list:
+    """Merge consecutive stream outputs of the same stream into one.
+
+    How a cell's printed text is cut into stream messages depends on when the
+    kernel flushes, i.e. on timing; merging makes the stored notebook the same
+    bytes on every run (what the reader sees does not change).
+    """
+    merged = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (output.get("output_type") == "stream" and previous is not None
+                and previous.get("output_type") == "stream"
+                and previous.get("name") == output.get("name")):
+            previous["text"] = "".join(previous["text"]) + "".join(output["text"])
+        else:
+            merged.append(output)
+    return merged
 
 
 def problems(nb: nbformat.NotebookNode) -> list[str]:
