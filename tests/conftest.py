@@ -8,6 +8,8 @@ a relative error below ``GRAD_TOL``.
 import numpy as np
 import pytest
 
+from nnbook.losses import MSELoss
+
 GRAD_TOL = 1e-7
 
 
@@ -15,3 +17,22 @@ GRAD_TOL = 1e-7
 def rng():
     """A fresh, seeded generator for each test."""
     return np.random.default_rng(1234)
+
+
+class MSELossBreakingAt(MSELoss):
+    """MSE whose ``at``-th call (counting from 1) returns ``value`` (inf or NaN) instead of the loss."""
+
+    def __init__(self, at, value):
+        super().__init__()
+        self.at, self.value, self.calls = at, value, 0
+
+    def forward(self, pred, target):
+        self.calls += 1
+        loss = super().forward(pred, target)
+        return self.value if self.calls == self.at else loss
+
+
+@pytest.fixture
+def breaking_loss():
+    """``breaking_loss(at, value)``: an MSELoss that returns ``value`` at its ``at``-th call."""
+    return MSELossBreakingAt

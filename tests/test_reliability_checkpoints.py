@@ -149,12 +149,17 @@ def _attempt_load(path, saved):
     return "ok"
 
 
-def test_every_truncation_is_refused(tmp_path):
+def _saved_and_copied(tmp_path):
+    """A small model's checkpoint: its bytes, the saved weights, and a copy of the file to damage."""
     model = _small()
     raw = save(model, tmp_path / "good.npz").read_bytes()
-    saved = weights(model)
-    path = tmp_path / "cut.npz"
+    path = tmp_path / "damaged.npz"
     path.write_bytes(raw)
+    return raw, weights(model), path
+
+
+def test_every_truncation_is_refused(tmp_path):
+    raw, saved, path = _saved_and_copied(tmp_path)
     n = len(raw)
     # every length near the ends (headers, central directory), every 4th in between
     lengths = sorted(set(range(0, 160)) | set(range(n - 320, n)) | set(range(160, n - 320, 4)))
@@ -164,11 +169,7 @@ def test_every_truncation_is_refused(tmp_path):
 
 
 def test_every_single_byte_corruption_is_refused_or_harmless(tmp_path):
-    model = _small()
-    raw = save(model, tmp_path / "good.npz").read_bytes()
-    saved = weights(model)
-    path = tmp_path / "flip.npz"
-    path.write_bytes(raw)
+    raw, saved, path = _saved_and_copied(tmp_path)
     outcomes = {"refused": 0, "ok": 0}
     with open(path, "r+b") as file:
         for position in range(len(raw)):

@@ -164,19 +164,6 @@ def test_saturated_network_is_finite_in_float32(rng):
 
 # ----------------------------------------------------------------------------- fit stops on divergence
 
-class _Blows(MSELoss):
-    """MSE that returns inf at the k-th call (counting from 1)."""
-
-    def __init__(self, at):
-        super().__init__()
-        self.at, self.calls = at, 0
-
-    def forward(self, pred, target):
-        self.calls += 1
-        value = super().forward(pred, target)
-        return math.inf if self.calls == self.at else value
-
-
 def _regression(rng, n=40, dtype=np.float64):
     X = rng.normal(size=(n, 3)).astype(dtype)
     return X, (X @ np.array([[1.0], [-2.0], [0.5]])).astype(dtype)
@@ -184,7 +171,7 @@ def _regression(rng, n=40, dtype=np.float64):
 
 @pytest.mark.parametrize("at, epoch, batch", [(1, 1, 1), (3, 1, 3), (6, 2, 2), (12, 3, 4)])
 def test_fit_names_the_epoch_and_batch_of_a_non_finite_loss_and_keeps_the_last_good_weights(
-        at, epoch, batch, rng):
+        at, epoch, batch, rng, breaking_loss):
     X, y = _regression(rng)
     model = Sequential(Linear(3, 1, rng=0))
     initial = [p.data.copy() for p in model.parameters()]
@@ -199,7 +186,7 @@ def test_fit_names_the_epoch_and_batch_of_a_non_finite_loss_and_keeps_the_last_g
     with pytest.raises(RuntimeError, match=rf"fit: the training loss is inf at epoch {epoch}/5, "
                                            rf"batch {batch}/4 .*learning rate 0.01.*Training stopped "
                                            r"before this batch changed the weights.*smaller learning rate"):
-        fit(model, _Blows(at), optimizer, X, y, epochs=5, batch_size=10, rng=0)
+        fit(model, breaking_loss(at, math.inf), optimizer, X, y, epochs=5, batch_size=10, rng=0)
     assert len(seen) == at - 1                                   # no update for the bad batch
     last = seen[-1] if seen else initial
     for kept, p in zip(last, model.parameters()):
@@ -223,7 +210,7 @@ def test_fit_stops_on_float32_overflow_even_when_warnings_are_silenced(rng):
     assert np.isfinite(model[0].weight.data).all()
 
 
-def test_fit_never_trains_on_after_divergence_with_adam(rng):
+def test_fit_never_trains_on_after_divergence_with_adam(rng, breaking_loss):
     """The error propagates: no later epoch, no callback's on_epoch_end for the failed epoch."""
     X, y = _regression(rng)
     model = Sequential(Linear(3, 1, rng=0))
@@ -235,6 +222,6 @@ def test_fit_never_trains_on_after_divergence_with_adam(rng):
             return False
 
     with pytest.raises(RuntimeError, match="epoch 2/4, batch 1/4"):
-        fit(model, _Blows(5), Adam(model.parameters()), X, y, epochs=4, batch_size=10, rng=0,
+        fit(model, breaking_loss(5, math.inf), Adam(model.parameters()), X, y, epochs=4, batch_size=10, rng=0,
             callbacks=[Recorder()])
     assert epochs_seen == [0]

@@ -3,6 +3,7 @@
 The reference for ``fit`` is the training loop written out by hand (the one
 the chapter packages): same data order, same updates, bit for bit.
 """
+import math
 import os
 import sys
 import types
@@ -65,19 +66,6 @@ class Probe(Module):
 
     def backward(self, grad_out):
         return grad_out
-
-
-class NanAtCall(MSELoss):
-    """MSE that returns NaN at its k-th call (counting from 1)."""
-
-    def __init__(self, k):
-        super().__init__()
-        self.k, self.calls = k, 0
-
-    def forward(self, pred, target):
-        self.calls += 1
-        loss = super().forward(pred, target)
-        return float("nan") if self.calls == self.k else loss
 
 
 class RecordingSGD(SGD):
@@ -382,14 +370,14 @@ def test_scheduler_is_stepped_once_per_epoch():
 
 # -- the stop on a non-finite loss -------------------------------------------------
 
-def test_nan_loss_stops_before_the_update():
+def test_nan_loss_stops_before_the_update(breaking_loss):
     X = np.random.default_rng(0).standard_normal((40, 2))
     y = X @ np.array([[1.0], [-2.0]])
     model = Sequential(Linear(2, 4, rng=0), Tanh(), Linear(4, 1, rng=1))
     optimizer = RecordingSGD(model.parameters(), lr=0.01)
     with pytest.raises(RuntimeError, match=r"fit: the training loss is nan at epoch 2/5, batch 3/4 "
                                            r"\(counting from 1\), learning rate 0.01.*smaller learning rate"):
-        fit(model, NanAtCall(4 + 3), optimizer, X, y, epochs=5, batch_size=10, rng=0)
+        fit(model, breaking_loss(4 + 3, math.nan), optimizer, X, y, epochs=5, batch_size=10, rng=0)
     # 6 good steps; the 7th batch's NaN loss never reached the weights.
     assert len(optimizer.snapshots) == 6
     assert same_weights(weights(model), optimizer.snapshots[-1])
