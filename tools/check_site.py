@@ -7,7 +7,10 @@ fails if any page has:
 * a console error, an uncaught exception or a failed request;
 * a broken local link (missing file, or a ``#fragment`` with no such id);
 * an image that does not load, or fewer figures than its notebook has;
-* math that MathJax did not render, or rendered as an error.
+* math that MathJax did not render, or rendered as an error;
+
+and it fails if the site has no ``/favicon.ico`` (browsers request it for the
+root redirect page, which declares no icon).
 
 It saves a screenshot of one chapter to ``_build/screenshots/``; with
 ``--update-readme`` it also copies it to ``docs/chapter-screenshot.png``, the
@@ -129,8 +132,13 @@ def check(site: Path, update_readme: bool) -> int:
     chromium = find_chromium()
     server, base = serve(site)
     all_pages = pages(site)
+    # The root index.html is a bare redirect with no <link rel="icon">; a browser
+    # may then ask for /favicon.ico (whether it does before the redirect is a
+    # race), so require the file rather than hope the request is not made.
+    root_problems = [] if (site / "favicon.ico").is_file() else [
+        "favicon.ico: missing at the site root (browsers request it; see html_extra_path in _config.yml)"]
     ids_cache: dict[str, set[str]] = {}
-    problems: list[str] = []
+    problems: list[str] = list(root_problems)
     checked_links = 0
     try:
         with sync_playwright() as p:
