@@ -149,12 +149,19 @@ def check(site: Path, update_readme: bool) -> int:
                 errors: list[str] = []
                 page.on("console", lambda m, e=errors: _console(m, e))
                 page.on("pageerror", lambda exc, e=errors: e.append(f"uncaught: {exc}"))
-                page.on("requestfailed", lambda r, e=errors: e.append(f"request failed: {r.url}")
+                aborted: list[str] = []
+                page.on("requestfailed", lambda r, e=errors, a=aborted: (
+                    a if r.failure == "net::ERR_ABORTED" else e).append(f"request failed: {r.url}")
                         if r.url.startswith(base) else None)
                 page.on("response", lambda r, e=errors: e.append(f"HTTP {r.status}: {r.url}")
                         if r.url.startswith(base) and r.status >= 400 else None)
                 page.goto(base + rel, wait_until="load")
                 page.wait_for_load_state("networkidle")
+                # A request cut short because the page navigated away (the root
+                # index.html redirects at once) is not a failure a reader sees;
+                # an aborted request on a page that stayed put is.
+                if page.url == base + rel:
+                    errors.extend(aborted)
                 # Math: wait for MathJax to finish, then look for unrendered or broken math.
                 math = page.evaluate(
                     """() => new Promise(resolve => {
