@@ -98,10 +98,13 @@ def nnbook_epoch(sizes, X, y, input_grad=False, seed=0):
     return epoch
 
 
+def batch_sizes(n):
+    """The sizes of the batches of one epoch over ``n`` samples: full ones, then the rest."""
+    return [BATCH] * (n // BATCH) + ([n % BATCH] if n % BATCH else [])
+
+
 def floor_epoch(sizes, X, input_grad=False):
-    n = X.shape[0]
-    batches = [BATCH] * (n // BATCH) + ([n % BATCH] if n % BATCH else [])
-    return matmul_floor(sizes, batches, dtype=X.dtype, input_grad=input_grad)
+    return matmul_floor(sizes, batch_sizes(X.shape[0]), dtype=X.dtype, input_grad=input_grad)
 
 
 def torch_epoch(torch, sizes, X, y, seed=0):
@@ -135,8 +138,7 @@ def torch_epoch(torch, sizes, X, y, seed=0):
 
 def torch_floor_epoch(torch, sizes, X):
     """PyTorch's matrix products of the same epoch (its BLAS, usually MKL), nothing else."""
-    n = X.shape[0]
-    batches = [BATCH] * (n // BATCH) + ([n % BATCH] if n % BATCH else [])
+    batches = batch_sizes(X.shape[0])
     dtype = {np.dtype(np.float32): torch.float32, np.dtype(np.float64): torch.float64}[X.dtype]
     g = torch.Generator().manual_seed(0)
     weights = [torch.randn(m, d, generator=g, dtype=dtype) / d**0.5  # PyTorch's (out, in) layout
@@ -249,8 +251,7 @@ def run_block(threads, dtype, arch, X, y, rounds, torch, sklearn, extras, clock=
     result = {
         "threads": threads, "dtype": np.dtype(dtype).name, "arch": arch, "rounds": rounds,
         "clock": clock_name,
-        "flops_per_epoch": sum(mlp_flops(sizes, min(BATCH, N_SAMPLES - s))
-                               for s in range(0, N_SAMPLES, BATCH)),
+        "flops_per_epoch": sum(mlp_flops(sizes, b) for b in batch_sizes(X.shape[0])),
         "loadavg_before": load_before, "loadavg_after": load_after,
         "times": {name: t.tolist() for name, t in times.items()},
         "summary": {name: summarize(t) for name, t in times.items()},

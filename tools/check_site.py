@@ -64,6 +64,14 @@ def _console(message, errors: list[str]) -> None:
     errors.append(f"console error: {message.text} ({url})")
 
 
+def _failed(request, base: str, errors: list[str], aborted: list[str]) -> None:
+    """Record a failed request to the site; ``aborted`` keeps those cut off by a navigation."""
+    if not request.url.startswith(base):
+        return
+    (aborted if request.failure == "net::ERR_ABORTED" else errors).append(
+        f"request failed: {request.url}")
+
+
 def find_chromium() -> str:
     for name in ("chromium", "chromium-browser"):
         path = shutil.which(name)
@@ -132,13 +140,14 @@ def check(site: Path, update_readme: bool) -> int:
     chromium = find_chromium()
     server, base = serve(site)
     all_pages = pages(site)
+    ids_cache: dict[str, set[str]] = {}
+    problems: list[str] = []
     # The root index.html is a bare redirect with no <link rel="icon">; a browser
     # may then ask for /favicon.ico (whether it does before the redirect is a
     # race), so require the file rather than hope the request is not made.
-    root_problems = [] if (site / "favicon.ico").is_file() else [
-        "favicon.ico: missing at the site root (browsers request it; see html_extra_path in _config.yml)"]
-    ids_cache: dict[str, set[str]] = {}
-    problems: list[str] = list(root_problems)
+    if not (site / "favicon.ico").is_file():
+        problems.append("favicon.ico: missing at the site root (browsers request it; "
+                        "see html_extra_path in _config.yml)")
     checked_links = 0
     try:
         with sync_playwright() as p:
@@ -150,9 +159,7 @@ def check(site: Path, update_readme: bool) -> int:
                 page.on("console", lambda m, e=errors: _console(m, e))
                 page.on("pageerror", lambda exc, e=errors: e.append(f"uncaught: {exc}"))
                 aborted: list[str] = []
-                page.on("requestfailed", lambda r, e=errors, a=aborted: (
-                    a if r.failure == "net::ERR_ABORTED" else e).append(f"request failed: {r.url}")
-                        if r.url.startswith(base) else None)
+                page.on("requestfailed", lambda r, e=errors, a=aborted: _failed(r, base, e, a))
                 page.on("response", lambda r, e=errors: e.append(f"HTTP {r.status}: {r.url}")
                         if r.url.startswith(base) and r.status >= 400 else None)
                 page.goto(base + rel, wait_until="load")
