@@ -19,6 +19,7 @@ infinity with a ``ValueError``.
 __all__ = ['sigmoid', 'log_sigmoid', 'Sigmoid', 'Tanh', 'relu', 'ReLU', 'LeakyReLU', 'GELU', 'Softplus', 'softmax', 'log_softmax', 'Softmax', 'Identity']
 
 
+# %% book/03_activations.ipynb cell-011
 import math
 
 import numpy as np
@@ -46,6 +47,7 @@ def _check_axis(axis, ndim, who):
         )
 
 
+# %% book/03_activations.ipynb cell-013
 def sigmoid(x):
     """The logistic sigmoid :math:`\\sigma(x) = 1 / (1 + e^{-x})`, element-wise.
 
@@ -104,6 +106,7 @@ def log_sigmoid(x):
     return -np.logaddexp(0, -x)
 
 
+# %% book/03_activations.ipynb cell-015
 class Sigmoid(Module):
     """Element-wise logistic sigmoid, :math:`A = \\sigma(Z) = 1/(1 + e^{-Z})`.
 
@@ -170,6 +173,7 @@ class Tanh(Module):
         return grad_out * (1 - t * t)
 
 
+# %% book/03_activations.ipynb cell-017
 def relu(x):
     """The rectified linear unit :math:`\\max(x, 0)`, element-wise.
 
@@ -266,6 +270,7 @@ class LeakyReLU(Module):
         return f"negative_slope={self.negative_slope}"
 
 
+# %% book/03_activations.ipynb cell-019
 class GELU(Module):
     """Gaussian error linear unit, tanh approximation, element-wise.
 
@@ -362,6 +367,7 @@ class Softplus(Module):
         return f"beta={self.beta}"
 
 
+# %% book/03_activations.ipynb cell-030
 def softmax(x, axis=-1):
     """Softmax along ``axis``: :math:`\\mathrm{softmax}(z)_k = e^{z_k} / \\sum_j e^{z_j}`.
 
@@ -433,6 +439,7 @@ def log_softmax(x, axis=-1):
     return shifted
 
 
+# %% book/03_activations.ipynb cell-031
 class Softmax(Module):
     """Softmax along ``axis``: :math:`A_{k} = e^{Z_{k}} / \\sum_j e^{Z_{j}}`.
 
@@ -487,6 +494,7 @@ class Softmax(Module):
         return f"axis={self.axis}"
 
 
+# %% book/03_activations.ipynb cell-042
 class Identity(Module):
     """The identity :math:`f(x) = x` (derivative 1): a placeholder activation.
 

@@ -14,6 +14,7 @@ check and an atomic write) into a local cache.
 __all__ = ['make_spirals', 'make_moons', 'make_xor', 'make_blobs', 'train_test_split', 'StandardScaler', 'one_hot', 'DataLoader', 'IDX_DTYPES', 'read_idx', 'write_idx', 'IDX_FILES', 'MNIST_MIRRORS', 'MNIST_SHA256', 'FASHION_MNIST_MIRRORS', 'FASHION_MNIST_SHA256', 'download_files', 'load_mnist', 'load_fashion_mnist']
 
 
+# %% book/07_batching.ipynb cell-001
 import gzip
 import hashlib
 import math
@@ -28,6 +29,7 @@ import numpy as np
 from nnbook.layers import check_input
 
 
+# %% book/07_batching.ipynb cell-003
 def _check_count(value, label, who, minimum=1):
     """Validate a count argument (a positive integer by default) and return it as an int."""
     if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < minimum:
@@ -209,6 +211,7 @@ def make_blobs(n_samples=200, centers=3, std=1.0, rng=None):
     return X, y
 
 
+# %% book/07_batching.ipynb cell-008
 def train_test_split(*arrays, test_size=0.2, rng=None, stratify=None):
     """Split arrays into random train and test subsets (the order of ``sklearn``'s function).
 
@@ -314,6 +317,7 @@ def _stratified_indices(labels, n, n_test, rng, who):
     return rng.permutation(order[~is_test]), rng.permutation(order[is_test])
 
 
+# %% book/07_batching.ipynb cell-011
 class StandardScaler:
     """Standardise features: subtract the training mean, divide by the training standard deviation.
 
@@ -399,6 +403,7 @@ class StandardScaler:
         return f"StandardScaler({fitted})"
 
 
+# %% book/07_batching.ipynb cell-016
 def one_hot(y, n_classes=None, dtype=np.float64):
     """Encode integer class labels as one-hot rows.
 
@@ -444,6 +449,7 @@ def one_hot(y, n_classes=None, dtype=np.float64):
     return out
 
 
+# %% book/07_batching.ipynb cell-028
 def _check_batch_arrays(X, y, who):
     """Turn X (and y) into arrays with a common first axis, or raise a ValueError naming ``who``."""
     X = np.asarray(X)
@@ -541,6 +547,7 @@ class DataLoader:
         )
 
 
+# %% book/07_batching.ipynb cell-045
 # The IDX format: magic number (two zero bytes, a type code, the number of
 # dimensions), then one big-endian uint32 per dimension, then the data,
 # big-endian, in C order.
@@ -657,6 +664,7 @@ def write_idx(path, array):
         f.write(raw)
 
 
+# %% book/07_batching.ipynb cell-049
 # The four files of each dataset, where to get them, and their SHA-256 sums.
 # MNIST: LeCun, Cortes & Burges; the mirrors are the ones torchvision and
 # TensorFlow use. Fashion-MNIST: Xiao, Rasul & Vollgraf (Zalando Research).

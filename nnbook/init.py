@@ -19,12 +19,14 @@ is the transpose, ``(fan_out, fan_in)``.
 __all__ = ['zeros', 'constant', 'normal', 'uniform', 'xavier_uniform', 'xavier_normal', 'calculate_gain', 'kaiming_uniform', 'kaiming_normal', 'glorot_uniform', 'glorot_normal', 'he_uniform', 'he_normal']
 
 
+# %% book/06_initialization.ipynb cell-001
 import math
 import numbers
 
 import numpy as np
 
 
+# %% book/06_initialization.ipynb cell-007
 def _check_fans(fan_in, fan_out, who):
     """Validate the layer sizes every initializer receives; return them as ints."""
     for label, value in (("fan_in", fan_in), ("fan_out", fan_out)):
@@ -46,6 +48,7 @@ def _check_number(value, label, who, *, minimum=None, strict=False):
     return float(value)
 
 
+# %% book/06_initialization.ipynb cell-008
 def zeros(fan_in, fan_out, rng=None):
     """All-zero weights, :math:`W = 0`. Do not use this for hidden layers.
 
@@ -91,6 +94,7 @@ def constant(fan_in, fan_out, rng=None, *, value):
     return np.full((fan_in, fan_out), value)
 
 
+# %% book/06_initialization.ipynb cell-013
 def normal(fan_in, fan_out, rng=None, *, mean=0.0, std=0.01):
     """Weights drawn independently from :math:`\\mathcal{N}(\\text{mean}, \\text{std}^2)`.
 
@@ -155,6 +159,7 @@ def uniform(fan_in, fan_out, rng=None, *, a=-0.05, b=0.05):
     return np.random.default_rng(rng).uniform(a, b, size=(fan_in, fan_out))
 
 
+# %% book/06_initialization.ipynb cell-018
 def xavier_uniform(fan_in, fan_out, rng=None, *, gain=1.0):
     """Xavier (Glorot) uniform initialization :cite:p:`glorot2010`.
 
@@ -227,6 +232,7 @@ def xavier_normal(fan_in, fan_out, rng=None, *, gain=1.0):
     return np.random.default_rng(rng).normal(0.0, std, size=(fan_in, fan_out))
 
 
+# %% book/06_initialization.ipynb cell-020
 _NONLINEARITIES = ("linear", "identity", "sigmoid", "tanh", "relu", "leaky_relu", "selu")
 
 
@@ -288,6 +294,7 @@ def calculate_gain(nonlinearity, param=None):
     return _gain(nonlinearity, param, "calculate_gain")
 
 
+# %% book/06_initialization.ipynb cell-022
 def _kaiming_std(fan_in, fan_out, nonlinearity, a, mode, who):
     """Validate the arguments of a Kaiming initializer; return ``(fan_in, fan_out, std)``."""
     fan_in, fan_out = _check_fans(fan_in, fan_out, who)

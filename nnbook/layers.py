@@ -12,9 +12,11 @@ Conventions: data is batch-first, ``X`` has shape ``(n_samples, n_features)``;
 __all__ = ['module_name', 'all_finite', 'check_input', 'check_grad', 'no_forward_error', 'Parameter', 'Module', 'Linear', 'Sequential']
 
 
+# %% book/02_layers.ipynb cell-001
 import numpy as np
 
 
+# %% book/02_layers.ipynb cell-010
 def _describe(x):
     """Shape and dtype of an array-like, for error messages."""
     shape = getattr(x, "shape", None)
@@ -24,6 +26,7 @@ def _describe(x):
     return f"shape {tuple(shape)}, dtype {dtype}"
 
 
+# %% book/02_layers.ipynb cell-011
 def module_name(who):
     """How an error message names a module, a loss or a function: ``Linear(in_features=3, ...)``."""
     if isinstance(who, str):
@@ -32,6 +35,7 @@ def module_name(who):
     return f"{type(who).__name__}({extra})"
 
 
+# %% book/02_layers.ipynb cell-013
 def all_finite(x):
     """True if the floating-point array ``x`` holds no NaN and no infinity.
 
@@ -56,6 +60,7 @@ def all_finite(x):
                 and np.isfinite(np.maximum.reduce(x, axis=None)))
 
 
+# %% book/02_layers.ipynb cell-014
 def check_input(x, who, *, ndim=None, features=None, dtype=None, finite=True):
     """Validate a batch handed to ``who`` and return it as an ndarray.
 
@@ -129,6 +134,7 @@ def check_input(x, who, *, ndim=None, features=None, dtype=None, finite=True):
     return x
 
 
+# %% book/02_layers.ipynb cell-016
 def check_grad(grad_out, output_shape, dtype, who):
     """Validate the gradient handed to ``who.backward``: same shape and dtype as its output."""
     grad_out = np.asarray(grad_out)
@@ -145,6 +151,7 @@ def check_grad(grad_out, output_shape, dtype, who):
     return grad_out
 
 
+# %% book/02_layers.ipynb cell-017
 def no_forward_error(who):
     """The error raised when ``backward`` comes before ``forward``."""
     return RuntimeError(
@@ -153,6 +160,7 @@ def no_forward_error(who):
     )
 
 
+# %% book/02_layers.ipynb cell-021
 class Parameter:
     """A trainable array and the gradient of the loss with respect to it.
 
@@ -217,6 +225,7 @@ class Parameter:
         return f"Parameter(shape={self.data.shape}, dtype={self.data.dtype})"
 
 
+# %% book/02_layers.ipynb cell-024
 class Module:
     """Base class of layers, activations and whole networks.
 
@@ -415,6 +424,7 @@ class Module:
         return "\n".join(lines)
 
 
+# %% book/02_layers.ipynb cell-028
 class Linear(Module):
     """Fully connected layer: :math:`Y = XW + b`.
 
@@ -541,6 +551,7 @@ class Linear(Module):
         )
 
 
+# %% book/02_layers.ipynb cell-040
 class Sequential(Module):
     """A chain of modules: the output of each is the input of the next.
 

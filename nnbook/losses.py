@@ -17,12 +17,14 @@ gradient, and reject mismatched shapes, bad labels, NaN and infinity with a
 __all__ = ['Loss', 'MSELoss', 'BCELoss', 'BCEWithLogitsLoss', 'CrossEntropyLoss']
 
 
+# %% book/04_losses.ipynb cell-002
 import numpy as np
 
 from nnbook.activations import log_softmax, sigmoid
 from nnbook.layers import all_finite, check_input, module_name, no_forward_error
 
 
+# %% book/04_losses.ipynb cell-004
 class Loss:
     """Base class of the losses.
 
@@ -108,6 +110,7 @@ class Loss:
         return f"{type(self).__name__}({self.extra_repr()})"
 
 
+# %% book/04_losses.ipynb cell-006
 class MSELoss(Loss):
     """Mean squared error, for regression.
 
@@ -154,6 +157,7 @@ class MSELoss(Loss):
         return diff * scale
 
 
+# %% book/04_losses.ipynb cell-014
 class BCELoss(Loss):
     """Binary cross-entropy from probabilities :math:`\\hat y \\in [0, 1]`.
 
@@ -221,6 +225,7 @@ class BCELoss(Loss):
         return f"eps={self.eps:g}, reduction={self.reduction!r}"
 
 
+# %% book/04_losses.ipynb cell-018
 class BCEWithLogitsLoss(Loss):
     """Binary cross-entropy from logits :math:`z`, with the sigmoid fused in.
 
@@ -275,6 +280,7 @@ class BCEWithLogitsLoss(Loss):
         return grad
 
 
+# %% book/04_losses.ipynb cell-030
 class CrossEntropyLoss(Loss):
     """Softmax cross-entropy for :math:`C` classes, from logits.
 

@@ -25,6 +25,7 @@ never present) give 0, without a warning. The results agree with
 __all__ = ['accuracy', 'confusion_matrix', 'precision_recall_f1', 'classification_report', 'plot_confusion_matrix']
 
 
+# %% book/10_training.ipynb cell-005
 import numpy as np
 
 
@@ -139,6 +140,7 @@ def _label_pair(y_true, y_pred, who, *, n_classes=None, threshold=None):
     return true, pred, n_classes
 
 
+# %% book/10_training.ipynb cell-006
 def accuracy(y_true, y_pred, *, threshold=None):
     """Fraction of samples whose predicted class is the true class.
 
@@ -186,6 +188,7 @@ def accuracy(y_true, y_pred, *, threshold=None):
     return float(np.count_nonzero(true == pred) / true.size)
 
 
+# %% book/10_training.ipynb cell-010
 def confusion_matrix(y_true, y_pred, n_classes=None, *, threshold=None):
     """Count how often each true class was predicted as each class.
 
@@ -223,6 +226,7 @@ def confusion_matrix(y_true, y_pred, n_classes=None, *, threshold=None):
     return counts.reshape(n_classes, n_classes).astype(np.int64, copy=False)
 
 
+# %% book/10_training.ipynb cell-014
 def _safe_divide(numerator, denominator):
     """numerator / denominator, with 0 wherever the denominator is 0 (no warning)."""
     numerator = np.asarray(numerator, dtype=np.float64)
@@ -312,6 +316,7 @@ def precision_recall_f1(y_true, y_pred, average="macro", *, n_classes=None, thre
             float(f1[present].mean()))
 
 
+# %% book/10_training.ipynb cell-015
 def classification_report(y_true, y_pred, *, n_classes=None, threshold=None, class_names=None, digits=3):
     """A text table of per-class precision, recall, :math:`F_1` and support, with averages.
 
@@ -357,6 +362,7 @@ def classification_report(y_true, y_pred, *, n_classes=None, threshold=None, cla
     return "\n".join(lines)
 
 
+# %% book/10_training.ipynb cell-020
 def plot_confusion_matrix(matrix, class_names=None, ax=None, *, normalize=False,
                           title="Confusion matrix"):
     """Draw a confusion matrix (rows: true class, columns: predicted class) with its counts.

@@ -24,6 +24,7 @@ in PyTorch. The usual loop is::
 __all__ = ['Optimizer', 'SGD', 'Adagrad', 'RMSprop', 'Adam', 'AdamW', 'LRScheduler', 'StepLR', 'CosineAnnealingLR', 'LinearLR', 'LambdaLR', 'SequentialLR']
 
 
+# %% book/08_optimizers.ipynb cell-001
 import itertools
 import math
 import warnings
@@ -34,6 +35,7 @@ import numpy as np
 from nnbook.layers import Parameter
 
 
+# %% book/08_optimizers.ipynb cell-009
 def _number(who, label, value, low=0.0, high=None, high_open=True):
     """Check that a hyperparameter is a finite number in range and return it as a float."""
     name = type(who).__name__
@@ -288,6 +290,7 @@ class Optimizer:
         return f"{type(self).__name__}({hyper})"
 
 
+# %% book/08_optimizers.ipynb cell-011
 class SGD(Optimizer):
     """Stochastic gradient descent, with optional momentum and weight decay.
 
@@ -372,6 +375,7 @@ class SGD(Optimizer):
         data -= self.lr * grad
 
 
+# %% book/08_optimizers.ipynb cell-017
 class Adagrad(Optimizer):
     """Adagrad: a per-coordinate learning rate that shrinks with the gradients seen so far.
 
@@ -426,6 +430,7 @@ class Adagrad(Optimizer):
         data -= lr * (grad / std)
 
 
+# %% book/08_optimizers.ipynb cell-019
 class RMSprop(Optimizer):
     """RMSprop: divide the gradient by a moving average of its recent magnitude.
 
@@ -513,6 +518,7 @@ class RMSprop(Optimizer):
             data -= self.lr * (grad / denom)
 
 
+# %% book/08_optimizers.ipynb cell-023
 class Adam(Optimizer):
     """Adam: momentum and RMSprop's scaling, with bias-corrected moving averages.
 
@@ -605,6 +611,7 @@ class Adam(Optimizer):
         data -= (self.lr / bias_correction1) * (m / denom)
 
 
+# %% book/08_optimizers.ipynb cell-027
 class AdamW(Adam):
     """AdamW: Adam with decoupled weight decay.
 
@@ -651,6 +658,7 @@ class AdamW(Adam):
         return grad
 
 
+# %% book/08_optimizers.ipynb cell-036
 def _count(who, label, value, minimum=1):
     """Check that an argument is an integer >= minimum and return it as an int."""
     if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < minimum:
@@ -757,6 +765,7 @@ class LRScheduler:
         return f"{type(self).__name__}(last_epoch={self.last_epoch}, lr={self._last_lr:g})"
 
 
+# %% book/08_optimizers.ipynb cell-037
 class StepLR(LRScheduler):
     """Multiply the learning rate by ``gamma`` every ``step_size`` epochs.
 
@@ -780,6 +789,7 @@ class StepLR(LRScheduler):
         return self.base_lr * self.gamma ** (epoch // self.step_size)
 
 
+# %% book/08_optimizers.ipynb cell-038
 class CosineAnnealingLR(LRScheduler):
     """Cosine annealing from the base learning rate down to ``eta_min`` in ``T_max`` epochs.
 
@@ -808,6 +818,7 @@ class CosineAnnealingLR(LRScheduler):
         return self.eta_min + (self.base_lr - self.eta_min) * cosine
 
 
+# %% book/08_optimizers.ipynb cell-039
 class LinearLR(LRScheduler):
     """Scale the learning rate by a factor that changes linearly (a warm-up, typically).
 
@@ -842,6 +853,7 @@ class LinearLR(LRScheduler):
         return self.base_lr * (self.start_factor + (self.end_factor - self.start_factor) * progress)
 
 
+# %% book/08_optimizers.ipynb cell-040
 class LambdaLR(LRScheduler):
     """The learning rate is the base rate times a function of the epoch.
 
@@ -866,6 +878,7 @@ class LambdaLR(LRScheduler):
         return self.base_lr * self.lr_lambda(epoch)
 
 
+# %% book/08_optimizers.ipynb cell-042
 class SequentialLR(LRScheduler):
     """Several schedules one after the other, switching at the given epochs.
 

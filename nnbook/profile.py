@@ -17,6 +17,7 @@ the same functions.
 __all__ = ['time_rounds', 'summarize', 'ratio', 'mlp_flops', 'matmul_floor', 'profile_step']
 
 
+# %% book/14_performance.ipynb cell-003
 import time
 
 import numpy as np
@@ -24,6 +25,7 @@ import numpy as np
 from nnbook.layers import Sequential
 
 
+# %% book/14_performance.ipynb cell-004
 def time_rounds(candidates, rounds=5, warmup=1, timer=time.perf_counter):
     """Time several functions interleaved in rounds; return every measured time.
 
@@ -83,6 +85,7 @@ def time_rounds(candidates, rounds=5, warmup=1, timer=time.perf_counter):
     return {name: np.array(t) for name, t in times.items()}
 
 
+# %% book/14_performance.ipynb cell-005
 def summarize(times):
     """Median and spread of repeated measurements.
 
@@ -135,6 +138,7 @@ def ratio(times, numerator, denominator):
     return summarize(np.asarray(times[numerator]) / np.asarray(times[denominator]))
 
 
+# %% book/14_performance.ipynb cell-011
 def _is_count(value):
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 1
 
@@ -190,6 +194,7 @@ def mlp_flops(sizes, n, input_grad=False):
     return total
 
 
+# %% book/14_performance.ipynb cell-014
 def matmul_floor(sizes, batch_sizes, dtype=np.float64, input_grad=False):
     """A function that performs only the matrix products of training an MLP.
 
@@ -248,6 +253,7 @@ def matmul_floor(sizes, batch_sizes, dtype=np.float64, input_grad=False):
     return run
 
 
+# %% book/14_performance.ipynb cell-018
 def profile_step(model, loss_fn, optimizer, batches, input_grad=False, timer=time.perf_counter):
     """Train on ``batches`` and time each phase of every step.
 

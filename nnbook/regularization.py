@@ -21,6 +21,7 @@ to report the regularized loss.
 __all__ = ['l2_penalty', 'Dropout', 'BatchNorm1d', 'EarlyStopping']
 
 
+# %% book/09_regularization.ipynb cell-001
 import math
 from contextlib import contextmanager
 
@@ -30,6 +31,7 @@ from nnbook.layers import (Module, Parameter, check_grad, check_input, module_na
                            no_forward_error)
 
 
+# %% book/09_regularization.ipynb cell-013
 def l2_penalty(model, weight_decay):
     """The L2 penalty :math:`\\frac{\\lambda}{2}\\sum_k \\lVert\\theta_k\\rVert^2` of a set of parameters.
 
@@ -96,6 +98,7 @@ def l2_penalty(model, weight_decay):
     return 0.5 * wd * sum(float(np.vdot(p.data, p.data)) for p in params)
 
 
+# %% book/09_regularization.ipynb cell-019
 class Dropout(Module):
     """Inverted dropout: zero each element with probability ``p`` and scale the rest by :math:`1/(1-p)`.
 
@@ -252,6 +255,7 @@ class Dropout(Module):
         return f"p={self.p:g}"
 
 
+# %% book/09_regularization.ipynb cell-029
 class BatchNorm1d(Module):
     """Batch normalization over the samples of a batch, for inputs of shape ``(n, C)``.
 
@@ -460,6 +464,7 @@ class BatchNorm1d(Module):
                 f"affine={self.affine}, track_running_stats={self.track_running_stats}")
 
 
+# %% book/09_regularization.ipynb cell-037
 class EarlyStopping:
     """Stop training when a monitored metric stops improving, and restore the best weights.
 

@@ -25,6 +25,7 @@ metrics live in :mod:`nnbook.metrics`.
 __all__ = ['predict', 'METRIC_NAMES', 'evaluate', 'Callback', 'History', 'LambdaCallback', 'fit', 'plot_history', 'plot_decision_boundary', 'save', 'load', 'ModelCheckpoint']
 
 
+# %% book/10_training.ipynb cell-025
 import math
 import os
 import tempfile
@@ -40,6 +41,7 @@ from nnbook.losses import BCELoss, BCEWithLogitsLoss
 from nnbook.metrics import accuracy, precision_recall_f1
 
 
+# %% book/10_training.ipynb cell-027
 def _positive_int(value, label, who):
     if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
         raise ValueError(f"{who}: {label} must be a positive integer, got {value!r}")
@@ -101,6 +103,7 @@ def _concat(parts):
     return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
+# %% book/10_training.ipynb cell-029
 def predict(model, X, *, batch_size=512):
     """The model's outputs for ``X``, computed in evaluation mode, batch by batch.
 
@@ -242,6 +245,7 @@ def evaluate(model, loss_fn, X, y, *, batch_size=512, metrics=()):
     return logs
 
 
+# %% book/10_training.ipynb cell-031
 class Callback:
     """Base class of callbacks, with hooks that do nothing.
 
@@ -364,6 +368,7 @@ def _wants_stop(answer):
     return isinstance(answer, (bool, np.bool_)) and bool(answer)
 
 
+# %% book/10_training.ipynb cell-033
 _ADVICE = (
     "Try a smaller learning rate; standardise the inputs (nnbook.data.StandardScaler); "
     "check the data for NaN, infinite or huge values; and prefer a fused loss on raw "
@@ -430,6 +435,7 @@ def _validate(model, loss_fn, X_val, y_val, where, lr):
     return outputs, loss
 
 
+# %% book/10_training.ipynb cell-035
 def _check_callbacks(callbacks, who):
     if callbacks is None:
         return []
@@ -501,6 +507,7 @@ def _progress(iterable, total, desc, enabled):
     return tqdm(iterable, total=total, desc=desc, leave=False)
 
 
+# %% book/10_training.ipynb cell-037
 def fit(model, loss_fn, optimizer, X, y, *, epochs, batch_size=32, validation_data=None,
         metrics=(), callbacks=(), scheduler=None, shuffle=True, rng=None, verbose=0,
         progress=False):
@@ -651,6 +658,7 @@ def fit(model, loss_fn, optimizer, X, y, *, epochs, batch_size=32, validation_da
     return history
 
 
+# %% book/10_training.ipynb cell-039
 def plot_history(history, keys=None, ax=None, *, title="Training history", logy=False):
     """Plot per-epoch numbers of a :class:`History` against the epoch.
 
@@ -753,6 +761,7 @@ def plot_decision_boundary(model, X, y, ax=None, *, threshold=None, resolution=2
     return ax
 
 
+# %% book/10_training.ipynb cell-055
 def _default_mode():
     """The permission bits a new file gets under the current umask (0o666 & ~umask)."""
     mask = os.umask(0)
@@ -927,6 +936,7 @@ def load(model, path):
     return model
 
 
+# %% book/10_training.ipynb cell-057
 class ModelCheckpoint(Callback):
     """Save the model with :func:`save` whenever the monitored number improves.
 

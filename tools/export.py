@@ -8,21 +8,26 @@ nbdev-style directive, and marks each exported code cell with another::
     #| export                      (first line(s) of every exported cell)
     #| export metrics              (this cell goes to nnbook/metrics.py instead)
 
-The last form lets one chapter write two modules (chapter 10 writes
-``train`` and ``metrics``); the first cell exported to a module may open with
-that module's docstring.
+The last form sends one cell to another module, so a module is assembled
+from the cells of several notebooks, in the order of the table of contents
+(``_toc.yml``): code lives in the module where it belongs, and is shown in the
+chapter where it teaches. Each object is still defined in exactly one cell;
+nothing patches a class from another cell. The first cell exported to a module
+may open with that module's docstring.
 
-``python tools/export.py`` (or ``make export``) writes, for every notebook in
-``book/`` that has a ``default_exp`` directive, ``nnbook/<module>.py``: a header
-saying which notebook it came from, the module docstring (the string literal
-that opens the first exported cell, if any), an ``__all__`` listing the public
-top-level names the exported cells define, then the exported cells in order,
-with the directive lines removed. It also writes ``nnbook/__init__.py``, which
-imports every generated module in chapter order.
+``python tools/export.py`` (or ``make export``) writes ``nnbook/<module>.py``
+for every module some notebook exports to: a header naming the notebooks it
+came from, the module docstring, an ``__all__`` listing the public top-level
+names the exported cells define, then the exported cells, each preceded by a
+provenance marker ``# %% book/02_layers.ipynb cell-014`` (as nbdev writes),
+so a reader of the package can go from any name to the cell that defines it.
+It also writes ``nnbook/__init__.py``, which imports every generated module.
+The version comes from ``pyproject.toml``, its one source.
 
 ``python tools/export.py --out DIR`` writes into DIR instead; the test
 ``tests/test_export_sync.py`` uses this to check that ``nnbook/`` is in sync
-with the notebooks.
+with the notebooks. ``--check`` writes nothing and exits 1 if ``nnbook/`` is
+out of date.
 """
 
 from __future__ import annotations
@@ -45,7 +50,30 @@ DIRECTIVE = re.compile(r"^#\|\s*(\w+)(?:\s+(\S+))?\s*$")
 # The other modules are reached as ``nnbook.optim.SGD``, ``nnbook.init.he_normal``...
 FLAT_MODULES = ("layers", "activations", "losses", "regularization")
 
-VERSION = "0.1.0"
+TOC = ROOT / "_toc.yml"
+
+
+def version() -> str:
+    """The package version, read from ``pyproject.toml`` (its one source)."""
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    match = re.search(r'^version\s*=\s*"([^"]+)"', text, flags=re.MULTILINE)
+    if not match:
+        raise SystemExit("export: pyproject.toml has no version = \"...\" line")
+    return match.group(1)
+
+
+def notebooks_in_order() -> list[Path]:
+    """The notebooks of ``book/`` in table-of-contents order (then any others, by name)."""
+    listed = []
+    if TOC.exists():
+        for line in TOC.read_text(encoding="utf-8").splitlines():
+            match = re.match(r"^\s*-?\s*(?:file|root):\s*(\S+)\s*$", line)
+            if match:
+                path = ROOT / (match.group(1) + ("" if match.group(1).endswith(".ipynb") else ".ipynb"))
+                if path.exists() and path not in listed:
+                    listed.append(path)
+    rest = [p for p in sorted(BOOK.glob("*.ipynb")) if p not in listed]
+    return listed + rest
 
 
 def _source(cell: dict) -> str:
@@ -86,12 +114,13 @@ def _public_names(code: str, where: str) -> list[str]:
     return [n for n in names if not n.startswith("_")]
 
 
-def collect(notebook: Path) -> dict[str, list[str]]:
-    """Return ``{module: [exported code cells]}`` for a notebook (empty if it exports nothing)."""
+def collect(notebook: Path) -> dict[str, list[tuple[str, str]]]:
+    """Return ``{module: [(provenance, code), ...]}`` for a notebook (empty if it exports nothing)."""
     nb = json.loads(notebook.read_text(encoding="utf-8"))
     default = None
-    pending: list[tuple[str | None, str]] = []
-    for cell in nb.get("cells", []):
+    pending: list[tuple[str | None, str, str]] = []
+    rel = notebook.relative_to(ROOT).as_posix()
+    for index, cell in enumerate(nb.get("cells", [])):
         if cell.get("cell_type") != "code":
             continue
         directives, code = _split_directives(_source(cell))
@@ -100,47 +129,56 @@ def collect(notebook: Path) -> dict[str, list[str]]:
                 raise SystemExit(f"export: {notebook.name} names two default modules")
             default = directives["default_exp"]
         if "export" in directives and code:
-            pending.append((directives["export"], code))
-    modules: dict[str, list[str]] = {}
-    for target, code in pending:
+            pending.append((directives["export"], f"{rel} {cell.get('id', f'cell-{index:03d}')}", code))
+    modules: dict[str, list[tuple[str, str]]] = {}
+    for target, where, code in pending:
         module = target or default
         if module is None:
             raise SystemExit(f"export: {notebook.name} has #| export cells but no #| default_exp")
         if not re.fullmatch(r"[a-z_][a-z0-9_]*", module):
             raise SystemExit(f"export: {notebook.name}: bad module name {module!r}")
-        modules.setdefault(module, []).append(code)
+        modules.setdefault(module, []).append((where, code))
     return modules
 
 
-def render_module(notebook: Path, cells: list[str]) -> str:
-    """The text of one generated module."""
-    docstring = None
-    body = list(cells)
-    if body:
-        tree = ast.parse(body[0])
-        if tree.body and isinstance(tree.body[0], ast.Expr) and isinstance(
-            getattr(tree.body[0], "value", None), ast.Constant
-        ) and isinstance(tree.body[0].value.value, str):
-            first = tree.body[0]
-            lines = body[0].splitlines()
-            docstring = "\n".join(lines[: first.end_lineno])
-            rest = "\n".join(lines[first.end_lineno :]).strip("\n")
-            body[0] = rest
+def _split_docstring(code: str) -> tuple[str | None, str]:
+    """Split a cell into the string literal that opens it (if any) and the rest."""
+    tree = ast.parse(code)
+    if tree.body and isinstance(tree.body[0], ast.Expr) and isinstance(
+        getattr(tree.body[0], "value", None), ast.Constant
+    ) and isinstance(tree.body[0].value.value, str):
+        lines = code.splitlines()
+        end = tree.body[0].end_lineno
+        return "\n".join(lines[:end]), "\n".join(lines[end:]).strip("\n")
+    return None, code
+
+
+def render_module(module: str, cells: list[tuple[str, str]]) -> str:
+    """The text of one generated module, from its ``(provenance, code)`` cells in book order."""
+    docstring, first = _split_docstring(cells[0][1])
+    body = [(cells[0][0], first)] + list(cells[1:])
     names: list[str] = []
-    for code in body:
-        for name in _public_names(code, notebook.name):
-            if name not in names:
-                names.append(name)
-    rel = notebook.relative_to(ROOT).as_posix()
-    out = [f"# Generated from {rel} by tools/export.py. Do not edit: edit the notebook, then run `make export`."]
+    for where, code in body:
+        for name in _public_names(code, where):
+            if name in names:
+                raise SystemExit(f"export: {module}.{name} is defined twice (again in {where})")
+            names.append(name)
+    sources = []
+    for where, _ in cells:
+        notebook = where.split()[0]
+        if notebook not in sources:
+            sources.append(notebook)
+    out = [f"# Generated from {', '.join(sources)} by tools/export.py. "
+           "Do not edit: edit the notebook, then run `make export`."]
     if docstring:
         out.append(docstring)
     out.append("")
     out.append("__all__ = [" + ", ".join(repr(n) for n in names) + "]")
-    for code in body:
+    for where, code in body:
         if code.strip():
             out.append("")
             out.append("")
+            out.append(f"# %% {where}")
             out.append(code)
     return "\n".join(out).rstrip("\n") + "\n"
 
@@ -156,7 +194,7 @@ def render_init(modules: list[str]) -> str:
         "(``nnbook.optim.SGD``, ``nnbook.init.he_normal``, ``nnbook.data.DataLoader``).",
         '"""',
         "",
-        f'__version__ = "{VERSION}"',
+        f'__version__ = "{version()}"',
         "",
     ]
     for module in modules:
@@ -169,39 +207,57 @@ def render_init(modules: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_all() -> dict[str, str]:
+    """``{file name: text}`` of every generated module and ``__init__.py``."""
+    cells: dict[str, list[tuple[str, str]]] = {}
+    for notebook in notebooks_in_order():
+        for module, module_cells in collect(notebook).items():
+            cells.setdefault(module, []).extend(module_cells)
+    files = {}
+    for module, module_cells in cells.items():
+        text = render_module(module, module_cells)
+        compile(text, f"{module}.py", "exec")
+        files[f"{module}.py"] = text
+    files["__init__.py"] = render_init(list(cells))
+    return files
+
+
 def export(out_dir: Path) -> list[Path]:
     """Write every generated module and ``__init__.py`` into ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    modules: list[str] = []
-    owners: dict[str, str] = {}
-    for notebook in sorted(BOOK.glob("*.ipynb")):
-        for module, cells in collect(notebook).items():
-            if module in owners:
-                raise SystemExit(f"export: {notebook.name} and {owners[module]} both export {module}")
-            owners[module] = notebook.name
-            modules.append(module)
-            path = out_dir / f"{module}.py"
-            text = render_module(notebook, cells)
-            compile(text, str(path), "exec")
-            path.write_text(text, encoding="utf-8")
-            written.append(path)
-    init = out_dir / "__init__.py"
-    init.write_text(render_init(modules), encoding="utf-8")
-    written.append(init)
+    written = []
+    for name, text in render_all().items():
+        path = out_dir / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
     return written
+
+
+def _generated(path: Path) -> bool:
+    first = path.read_text(encoding="utf-8").splitlines()[:1]
+    return bool(first) and first[0].startswith("# Generated ")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=PACKAGE, help="where to write (default: nnbook/)")
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; exit 1 if nnbook/ differs from the notebooks")
     args = parser.parse_args(argv)
     out = args.out.resolve()
+    if args.check:
+        fresh = render_all()
+        stored = {p.name: p.read_text(encoding="utf-8") for p in out.glob("*.py") if _generated(p)}
+        stale = sorted(n for n in set(fresh) | set(stored) if fresh.get(n) != stored.get(n))
+        if stale:
+            print(f"export --check: out of date: {', '.join(stale)}; run `make export`")
+            return 1
+        print("export --check: nnbook/ matches the notebooks")
+        return 0
     if out == PACKAGE.resolve():
         # Remove generated modules whose notebook is gone, never hand-written files.
         for old in out.glob("*.py"):
-            first = old.read_text(encoding="utf-8").splitlines()[:1]
-            if first and first[0].startswith("# Generated "):
+            if _generated(old):
                 old.unlink()
     for path in export(out):
         print(f"wrote {path.relative_to(out.parent) if out.parent in path.parents else path}")
