@@ -20,6 +20,7 @@ from . import regularization
 from . import metrics
 from . import train
 from . import profile
+from . import checks
 
 from .layers import *  # noqa: F401,F403
 from .activations import *  # noqa: F401,F403

@@ -24,7 +24,8 @@ import math
 
 import numpy as np
 
-from nnbook.layers import Module, check_input, check_grad, no_forward_error
+from nnbook.layers import Module
+from nnbook.checks import check_grad_out, check_input, no_forward_error
 
 
 def _float_array(x, name):
@@ -132,11 +133,11 @@ class Sigmoid(Module):
         self._out = sigmoid(x)
         return self._out
 
-    def backward(self, grad_out):
+    def backward(self, grad_out, input_grad=True):
         if self._out is None:
             raise no_forward_error(self)
         s = self._out
-        grad_out = check_grad(grad_out, s.shape, s.dtype, self)
+        grad_out = check_grad_out(grad_out, s.shape, s.dtype, self)
         return grad_out * s * (1 - s)
 
 
@@ -165,11 +166,11 @@ class Tanh(Module):
         self._out = np.tanh(x)
         return self._out
 
-    def backward(self, grad_out):
+    def backward(self, grad_out, input_grad=True):
         if self._out is None:
             raise no_forward_error(self)
         t = self._out
-        grad_out = check_grad(grad_out, t.shape, t.dtype, self)
+        grad_out = check_grad_out(grad_out, t.shape, t.dtype, self)
         return grad_out * (1 - t * t)
 
 
@@ -218,10 +219,10 @@ class ReLU(Module):
         self._dtype = x.dtype
         return np.maximum(x, 0)
 
-    def backward(self, grad_out):
+    def backward(self, grad_out, input_grad=True):
         if self._mask is None:
             raise no_forward_error(self)
-        grad_out = check_grad(grad_out, self._mask.shape, self._dtype, self)
+        grad_out = check_grad_out(grad_out, self._mask.shape, self._dtype, self)
         return grad_out * self._mask  # bool * float keeps the float's dtype
 
 
@@ -260,10 +261,10 @@ class LeakyReLU(Module):
         self._dtype = x.dtype
         return np.where(self._mask, x, x * self.negative_slope)
 
-    def backward(self, grad_out):
+    def backward(self, grad_out, input_grad=True):
         if self._mask is None:
             raise no_forward_error(self)
-        grad_out = check_grad(grad_out, self._mask.shape, self._dtype, self)
+        grad_out = check_grad_out(grad_out, self._mask.shape, self._dtype, self)
         return np.where(self._mask, grad_out, grad_out * self.negative_slope)
 
     def extra_repr(self):
@@ -312,11 +313,11 @@ class GELU(Module):
         self._x, self._t = x, t
         return 0.5 * x * (1 + t)
 
-    def backward(self, grad_out):
+    def backward(self, grad_out, input_grad=True):
         if self._x is None:
             raise no_forward_error(self)
         x, t = self._x, self._t
-        grad_out = check_grad(grad_out, x.shape, x.dtype, self)
+        grad_out = check_grad_out(grad_out, x.shape, x.dtype, self)
         xc = np.clip(x, -100, 100)
         du = self._C * (1 + 3 * self._K * xc * xc)  # du/dz
         return grad_out * (0.5 * (1 + t) + 0.5 * xc * (1 - t * t) * du)
@@ -356,11 +357,11 @@ class Softplus(Module):
         self._bx = x * self.beta
         return np.logaddexp(0, self._bx) / self.beta
 
-    def backward(self, grad_out):
+    def backward(self, grad_out, input_grad=True):
         if self._bx is None:
             raise no_forward_error(self)
         bx = self._bx
-        grad_out = check_grad(grad_out, bx.shape, bx.dtype, self)
+        grad_out = check_grad_out(grad_out, bx.shape, bx.dtype, self)
         return grad_out * sigmoid(bx)
 
     def extra_repr(self):
@@ -481,11 +482,11 @@ class Softmax(Module):
         self._out = softmax(x, axis=self.axis)
         return self._out
 
-    def backward(self, grad_out):
+    def backward(self, grad_out, input_grad=True):
         if self._out is None:
             raise no_forward_error(self)
         s = self._out
-        grad_out = check_grad(grad_out, s.shape, s.dtype, self)
+        grad_out = check_grad_out(grad_out, s.shape, s.dtype, self)
         gs = grad_out * s
         gs -= s * gs.sum(axis=self.axis, keepdims=True)
         return gs
@@ -511,7 +512,7 @@ class Identity(Module):
         self._x = x
         return x
 
-    def backward(self, grad_out):
+    def backward(self, grad_out, input_grad=True):
         if self._x is None:
             raise no_forward_error(self)
-        return check_grad(grad_out, self._x.shape, self._x.dtype, self)
+        return check_grad_out(grad_out, self._x.shape, self._x.dtype, self)

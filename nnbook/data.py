@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nnbook.layers import check_input
+from nnbook.checks import check_input
 
 
 # %% book/07_batching.ipynb cell-003

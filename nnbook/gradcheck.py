@@ -26,7 +26,8 @@ __all__ = ['numerical_gradient', 'rel_error', 'check_module', 'check_loss']
 # %% book/05_backprop.ipynb cell-013
 import numpy as np
 
-from nnbook.layers import Module, module_name
+from nnbook.layers import Module
+from nnbook.checks import module_name
 
 
 # %% book/05_backprop.ipynb cell-015

@@ -9,158 +9,18 @@ Conventions: data is batch-first, ``X`` has shape ``(n_samples, n_features)``;
 ``Linear.weight.data`` has shape ``(in_features, out_features)``.
 """
 
-__all__ = ['module_name', 'all_finite', 'check_input', 'check_grad', 'no_forward_error', 'Parameter', 'Module', 'Linear', 'Sequential']
+__all__ = ['Parameter', 'Module', 'Linear', 'Sequential']
 
 
 # %% book/02_layers.ipynb cell-001
 import numpy as np
 
 
-# %% book/02_layers.ipynb cell-010
-def _describe(x):
-    """Shape and dtype of an array-like, for error messages."""
-    shape = getattr(x, "shape", None)
-    dtype = getattr(x, "dtype", None)
-    if shape is None:
-        return f"{type(x).__name__}"
-    return f"shape {tuple(shape)}, dtype {dtype}"
-
-
 # %% book/02_layers.ipynb cell-011
-def module_name(who):
-    """How an error message names a module, a loss or a function: ``Linear(in_features=3, ...)``."""
-    if isinstance(who, str):
-        return who
-    extra = who.extra_repr() if hasattr(who, "extra_repr") else ""
-    return f"{type(who).__name__}({extra})"
+from nnbook.checks import check_grad_out, check_input, describe, module_name, no_forward_error, positive_int
 
 
 # %% book/02_layers.ipynb cell-013
-def all_finite(x):
-    """True if the floating-point array ``x`` holds no NaN and no infinity.
-
-    NaN propagates through ``min`` and ``max``, :math:`+\\infty` is the
-    maximum of any array that holds it and :math:`-\\infty` the minimum, so
-    both are finite exactly when every element is. Two fast reductions and no
-    temporary: ``np.isfinite(x).all()`` gives the same answer but first writes
-    a boolean array the size of ``x``.
-
-    Parameters
-    ----------
-    x : ndarray
-        A floating-point array of any shape (an empty one is finite).
-
-    Returns
-    -------
-    bool
-    """
-    if x.size == 0:
-        return True
-    return bool(np.isfinite(np.minimum.reduce(x, axis=None))
-                and np.isfinite(np.maximum.reduce(x, axis=None)))
-
-
-# %% book/02_layers.ipynb cell-014
-def check_input(x, who, *, ndim=None, features=None, dtype=None, finite=True):
-    """Validate a batch handed to ``who`` and return it as an ndarray.
-
-    Every exported layer, activation and loss calls this first, so that a
-    mistake produces a ``ValueError`` naming the culprit and the shapes
-    instead of a wrong answer from NumPy broadcasting.
-
-    Parameters
-    ----------
-    x : array_like
-        The batch, ``(n_samples, ...)``.
-    who : Module, object or str
-        What receives ``x``; named in the error message.
-    ndim : int, optional
-        Required number of dimensions.
-    features : int, optional
-        Required size of the last axis.
-    dtype : numpy dtype, optional
-        Required floating-point dtype (the layer's own). A float32 batch fed
-        to a float64 layer is an error, not a silent upcast.
-    finite : bool, default True
-        Reject NaN and infinity.
-
-    Returns
-    -------
-    ndarray
-        ``x`` itself when it already is an ndarray (no copy).
-    """
-    try:
-        x = np.asarray(x)
-    except ValueError:  # NumPy cannot make an array of rows of different lengths
-        raise ValueError(
-            f"{module_name(who)}: the input is a ragged nested list (rows of different "
-            "lengths), not an array; give every row the same length"
-        ) from None
-    if x.dtype.kind != "f":  # a floating-point dtype (np.issubdtype is slower)
-        raise ValueError(
-            f"{module_name(who)}: expected a floating-point array, got {_describe(x)}; "
-            "convert it with .astype(np.float64) (or float32 to match the model)"
-        )
-    if ndim is not None and x.ndim != ndim:
-        expected = "(n_samples, " + (str(features) if features is not None else "n_features") + ")"
-        raise ValueError(
-            f"{module_name(who)}: expected a {ndim}-d array of shape {expected}, got shape {x.shape}"
-            + (
-                "; a single sample is a row: use x.reshape(1, -1); n samples of one "
-                "feature are a column: use x.reshape(-1, 1)"
-                if x.ndim == 1 else ""
-            )
-        )
-    if x.ndim == 0 or x.shape[0] == 0:
-        raise ValueError(f"{module_name(who)}: got an empty batch, shape {x.shape}")
-    if features is not None and x.shape[-1] != features:
-        raise ValueError(
-            f"{module_name(who)}: expected {features} features, got input of shape {x.shape} "
-            f"({x.shape[-1]} features)"
-        )
-    if x.size == 0:  # e.g. (n, 0): samples without a single value
-        raise ValueError(f"{module_name(who)}: input of shape {x.shape} holds no values")
-    if dtype is not None and x.dtype != dtype:
-        raise ValueError(
-            f"{module_name(who)}: input dtype {x.dtype} does not match the layer's dtype "
-            f"{np.dtype(dtype)}; cast the input with .astype(np.{np.dtype(dtype).name}) or build "
-            f"the model with dtype=np.{x.dtype.name}"
-        )
-    if finite and not all_finite(x):
-        bad = int(x.size - np.count_nonzero(np.isfinite(x)))
-        raise ValueError(
-            f"{module_name(who)}: input of shape {x.shape} contains {bad} NaN or infinite values"
-        )
-    return x
-
-
-# %% book/02_layers.ipynb cell-016
-def check_grad(grad_out, output_shape, dtype, who):
-    """Validate the gradient handed to ``who.backward``: same shape and dtype as its output."""
-    grad_out = np.asarray(grad_out)
-    if grad_out.shape != tuple(output_shape):
-        raise ValueError(
-            f"{module_name(who)}.backward: grad_out has shape {grad_out.shape}, expected the "
-            f"output's shape {tuple(output_shape)}"
-        )
-    if grad_out.dtype != dtype:
-        raise ValueError(
-            f"{module_name(who)}.backward: grad_out has dtype {grad_out.dtype}, "
-            f"expected {np.dtype(dtype)}"
-        )
-    return grad_out
-
-
-# %% book/02_layers.ipynb cell-017
-def no_forward_error(who):
-    """The error raised when ``backward`` comes before ``forward``."""
-    return RuntimeError(
-        f"{module_name(who)}: backward() called before forward(); run a forward pass "
-        "on a batch first (the backward pass needs what forward cached)"
-    )
-
-
-# %% book/02_layers.ipynb cell-021
 class Parameter:
     """A trainable array and the gradient of the loss with respect to it.
 
@@ -184,7 +44,7 @@ class Parameter:
         data = np.asarray(data)
         if not np.issubdtype(data.dtype, np.floating):
             raise ValueError(
-                f"Parameter: data must be a floating-point array, got {_describe(data)}; "
+                f"Parameter: data must be a floating-point array, got {describe(data)}; "
                 "convert it with .astype(np.float64) or .astype(np.float32)"
             )
         self.data = data
@@ -225,7 +85,7 @@ class Parameter:
         return f"Parameter(shape={self.data.shape}, dtype={self.data.dtype})"
 
 
-# %% book/02_layers.ipynb cell-024
+# %% book/02_layers.ipynb cell-016
 class Module:
     """Base class of layers, activations and whole networks.
 
@@ -244,15 +104,31 @@ class Module:
 
     def __init__(self):
         self.training = True
+        self._cache = None  # what forward keeps for backward (see _saved)
 
     # -- the two passes --------------------------------------------------
     def forward(self, x):
         """Compute the output for a batch ``x``; subclasses implement this."""
         raise NotImplementedError(f"{type(self).__name__} does not implement forward()")
 
-    def backward(self, grad_out):
-        """Given dL/d(output), accumulate parameter gradients and return dL/d(input)."""
+    def backward(self, grad_out, input_grad=True):
+        """Given dL/d(output), accumulate parameter gradients and return dL/d(input).
+
+        With ``input_grad=False`` the caller does not need dL/d(input) (the input
+        is the data): a module may then skip computing it and return None.
+        """
         raise NotImplementedError(f"{type(self).__name__} does not implement backward()")
+
+    def _saved(self):
+        """What the last forward pass kept for backward (``self._cache``).
+
+        Every module's forward stores what its backward needs in
+        ``self._cache``, and every backward starts with ``self._saved()``,
+        which raises the backward-before-forward error if there is nothing.
+        """
+        if self._cache is None:
+            raise no_forward_error(self)
+        return self._cache
 
     def __call__(self, x):
         """``module(x)`` is ``module.forward(x)``."""
@@ -424,7 +300,7 @@ class Module:
         return "\n".join(lines)
 
 
-# %% book/02_layers.ipynb cell-028
+# %% book/02_layers.ipynb cell-020
 class Linear(Module):
     """Fully connected layer: :math:`Y = XW + b`.
 
@@ -473,9 +349,8 @@ class Linear(Module):
 
     def __init__(self, in_features, out_features, bias=True, *, init=None, rng=None, dtype=np.float64):
         super().__init__()
-        for label, value in (("in_features", in_features), ("out_features", out_features)):
-            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"Linear: {label} must be a positive integer, got {value!r}")
+        in_features = positive_int(in_features, "in_features", "Linear")
+        out_features = positive_int(out_features, "out_features", "Linear")
         dtype = np.dtype(dtype)
         if not np.issubdtype(dtype, np.floating):
             raise ValueError(f"Linear: dtype must be a floating-point type, got {dtype}")
@@ -495,7 +370,6 @@ class Linear(Module):
             b = np.zeros(out_features)
         self.weight = Parameter(w.astype(dtype))
         self.bias = Parameter(b.astype(dtype)) if bias else None
-        self._x = None  # cache: the input of the last forward pass
 
     def forward(self, x):
         """Compute :math:`Y = XW + b` and cache ``x`` for the backward pass.
@@ -510,7 +384,7 @@ class Linear(Module):
         ndarray of shape (n, out_features)
         """
         x = check_input(x, self, ndim=2, features=self.in_features, dtype=self.weight.dtype)
-        self._x = x
+        self._cache = x
         out = x @ self.weight.data
         if self.bias is not None:
             out += self.bias.data
@@ -533,10 +407,8 @@ class Linear(Module):
         ndarray of shape (n, in_features), or None
             :math:`\\partial L/\\partial X = G W^\\top`; None if ``input_grad`` is False.
         """
-        if self._x is None:
-            raise no_forward_error(self)
-        x = self._x
-        grad_out = check_grad(grad_out, (x.shape[0], self.out_features), x.dtype, self)
+        x = self._saved()
+        grad_out = check_grad_out(grad_out, (x.shape[0], self.out_features), x.dtype, self)
         self.weight.accumulate_grad(x.T @ grad_out)
         if self.bias is not None:
             self.bias.accumulate_grad(grad_out.sum(axis=0))
@@ -551,7 +423,7 @@ class Linear(Module):
         )
 
 
-# %% book/02_layers.ipynb cell-040
+# %% book/02_layers.ipynb cell-032
 class Sequential(Module):
     """A chain of modules: the output of each is the input of the next.
 
@@ -598,21 +470,18 @@ class Sequential(Module):
         input_grad : bool, default True
             Compute and return :math:`\\partial L/\\partial X`. A training step
             never uses the gradient with respect to the data: with False, a
-            first module that is a ``Linear`` (or a ``Sequential``) skips
-            it, which saves one of the largest matrix products of an MLP, and
-            None is returned (chapter 14).
+            first module is told so (every module's ``backward`` takes
+            ``input_grad``); a ``Linear`` then skips :math:`G W^\\top`, one of
+            the largest matrix products of an MLP, and None is returned
+            (chapter 14).
         """
         for layer in reversed(self.layers[1:]):
             grad_out = layer.backward(grad_out)
         if not self.layers:
             return grad_out if input_grad else None
-        first = self.layers[0]
         if input_grad:
-            return first.backward(grad_out)
-        if isinstance(first, (Linear, Sequential)):
-            first.backward(grad_out, input_grad=False)
-        else:
-            first.backward(grad_out)
+            return self.layers[0].backward(grad_out)
+        self.layers[0].backward(grad_out, input_grad=False)
         return None
 
     def append(self, layer):

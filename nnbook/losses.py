@@ -21,7 +21,7 @@ __all__ = ['Loss', 'MSELoss', 'BCELoss', 'BCEWithLogitsLoss', 'CrossEntropyLoss'
 import numpy as np
 
 from nnbook.activations import log_softmax, sigmoid
-from nnbook.layers import all_finite, check_input, module_name, no_forward_error
+from nnbook.checks import all_finite, check_input, module_name, no_forward_error
 
 
 # %% book/04_losses.ipynb cell-004

@@ -27,8 +27,8 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from nnbook.layers import (Module, Parameter, check_grad, check_input, module_name,
-                           no_forward_error)
+from nnbook.layers import Module, Parameter
+from nnbook.checks import check_grad_out, check_input, module_name, no_forward_error
 
 
 # %% book/09_regularization.ipynb cell-013
@@ -204,7 +204,7 @@ class Dropout(Module):
         self._cache = (x.shape, x.dtype, self.mask)
         return x * self.mask
 
-    def backward(self, grad_out):
+    def backward(self, grad_out, input_grad=True):
         """Multiply the gradient by the mask of the last forward pass.
 
         Parameters
@@ -221,7 +221,7 @@ class Dropout(Module):
         if self._cache is None:
             raise no_forward_error(self)
         shape, dtype, mask = self._cache
-        grad_out = check_grad(grad_out, shape, dtype, self)
+        grad_out = check_grad_out(grad_out, shape, dtype, self)
         return grad_out if mask is None else grad_out * mask
 
     @contextmanager
@@ -426,7 +426,7 @@ class BatchNorm1d(Module):
         self.running_var *= 1.0 - alpha
         self.running_var += (alpha * n / (n - 1)) * var
 
-    def backward(self, grad_out):
+    def backward(self, grad_out, input_grad=True):
         """Accumulate the gradients of ``weight`` and ``bias`` and return :math:`\\partial L/\\partial X`.
 
         Parameters
@@ -443,7 +443,7 @@ class BatchNorm1d(Module):
         if self._cache is None:
             raise no_forward_error(self)
         xhat, inv_std, batch_stats = self._cache
-        grad_out = check_grad(grad_out, xhat.shape, xhat.dtype, self)
+        grad_out = check_grad_out(grad_out, xhat.shape, xhat.dtype, self)
         if self.affine:
             self.weight.accumulate_grad(np.sum(grad_out * xhat, axis=0))
             self.bias.accumulate_grad(grad_out.sum(axis=0))

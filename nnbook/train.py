@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from nnbook.data import DataLoader
-from nnbook.layers import check_input
+from nnbook.checks import check_input
 from nnbook.losses import BCELoss, BCEWithLogitsLoss
 from nnbook.metrics import accuracy, precision_recall_f1
 

@@ -7,9 +7,10 @@ backward passes and fail wrong ones by a wide margin.
 import numpy as np
 import pytest
 
-from conftest import GRAD_TOL
+from helpers import GRAD_TOL
 from nnbook.gradcheck import check_loss, check_module, numerical_gradient, rel_error
-from nnbook.layers import Linear, Module, Parameter, Sequential, check_grad, no_forward_error
+from nnbook.layers import Linear, Module, Parameter, Sequential
+from nnbook.checks import check_grad_out, no_forward_error
 
 WRONG = 1e-3  # a wrong gradient must be off by at least this much
 
@@ -215,7 +216,7 @@ class Scale(Module):
         return x * self.w.data
 
     def backward(self, grad_out):
-        grad_out = check_grad(grad_out, self._x.shape, self._x.dtype, self)
+        grad_out = check_grad_out(grad_out, self._x.shape, self._x.dtype, self)
         if self.bug != "no-param-grad":
             self.w.accumulate_grad((grad_out * self._x).sum(axis=0))
         if self.bug == "no-return":
@@ -238,7 +239,7 @@ class UpdateInBackwardLinear(Linear):
     """The classic bug: update W inside backward, then propagate with the new W."""
 
     def backward(self, grad_out):
-        x = self._x
+        x = self._saved()
         self.weight.accumulate_grad(x.T @ grad_out)
         self.bias.accumulate_grad(grad_out.sum(axis=0))
         self.weight.data -= 0.5 * self.weight.grad

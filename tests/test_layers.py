@@ -3,18 +3,10 @@ validation helpers every other module relies on."""
 import numpy as np
 import pytest
 
-from conftest import GRAD_TOL
+from helpers import GRAD_TOL
 from nnbook.gradcheck import check_module
-from nnbook.layers import (
-    Linear,
-    Module,
-    Parameter,
-    Sequential,
-    check_grad,
-    check_input,
-    module_name,
-    no_forward_error,
-)
+from nnbook.layers import Linear, Module, Parameter, Sequential
+from nnbook.checks import check_grad_out, check_input, module_name, no_forward_error
 
 SHAPES = [(1, 1, 1), (4, 3, 2), (7, 5, 1), (3, 1, 6), (16, 8, 8)]  # (n, d, m)
 
@@ -607,8 +599,8 @@ def test_check_input_names_a_string_receiver():
 
 def test_check_grad_and_no_forward_error():
     g = np.ones((2, 3))
-    assert check_grad(g, (2, 3), np.float64, "Thing") is g
+    assert check_grad_out(g, (2, 3), np.float64, "Thing") is g
     with pytest.raises(ValueError, match=r"Thing\.backward: grad_out has dtype float32, expected float64"):
-        check_grad(g.astype(np.float32), (2, 3), np.float64, "Thing")
+        check_grad_out(g.astype(np.float32), (2, 3), np.float64, "Thing")
     err = no_forward_error(Linear(2, 2))
     assert isinstance(err, RuntimeError) and "Linear(in_features=2" in str(err)

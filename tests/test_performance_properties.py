@@ -9,7 +9,7 @@ what must not be traded for it:
 * ``model.backward(grad, input_grad=False)`` gives exactly the same parameter
   gradients as the full backward pass, and skips only the data's gradient;
 * the validation helpers do not build error messages for valid input, and
-  :func:`nnbook.layers.all_finite` agrees with ``np.isfinite(x).all()``
+  :func:`nnbook.checks.all_finite` agrees with ``np.isfinite(x).all()``
   without allocating;
 * the DataLoader's shuffled batches are fresh arrays (a batch kept is never
   overwritten by the next) of the data's dtype, and gathering one allocates
@@ -29,7 +29,8 @@ from hypothesis.extra import numpy as hnp
 
 from nnbook.activations import GELU, LeakyReLU, ReLU, Sigmoid, Softplus, Tanh
 from nnbook.data import DataLoader
-from nnbook.layers import Linear, Module, Sequential, all_finite, check_grad, check_input
+from nnbook.layers import Linear, Module, Sequential
+from nnbook.checks import all_finite, check_grad_out, check_input
 from nnbook.losses import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 from nnbook.optim import SGD, Adagrad, Adam, AdamW, RMSprop
 from nnbook.profile import matmul_floor, mlp_flops, profile_step, ratio, summarize, time_rounds
@@ -232,12 +233,12 @@ def test_valid_input_builds_no_error_message(rng):
     who = Sensitive()
     x = rng.standard_normal((4, 3)).astype(np.float32)
     assert check_input(x, who, ndim=2, features=3, dtype=np.float32) is x  # no copy
-    assert check_grad(x, (4, 3), np.float32, who) is x
+    assert check_grad_out(x, (4, 3), np.float32, who) is x
     assert who.named == 0
     with pytest.raises(ValueError, match=r"Sensitive\(sensitive\): expected 5 features"):
         check_input(x, who, ndim=2, features=5)
     with pytest.raises(ValueError, match=r"Sensitive\(sensitive\)\.backward: grad_out has dtype"):
-        check_grad(x, (4, 3), np.float64, who)
+        check_grad_out(x, (4, 3), np.float64, who)
     assert who.named == 2
 
 
@@ -361,7 +362,7 @@ def test_linear_caches_its_input_without_copy(rng):
     layer = Linear(4, 3, rng=0, dtype=np.float32)
     x = rng.standard_normal((5, 4)).astype(np.float32)
     layer(x)
-    assert layer._x is x
+    assert layer._cache is x
 
 
 # -- nnbook.profile ------------------------------------------------------------------------
