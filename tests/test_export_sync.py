@@ -37,3 +37,110 @@ def test_notebooks_are_stored_executed():
         assert "execution" not in json.dumps([c.get("metadata", {}) for c in nb["cells"]]), (
             f"{nb_path.name}: stored with timestamps; run `make execute`"
         )
+
+
+def _load_exporter():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("nnbook_export", ROOT / "tools" / "export.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_generated_cell_names_the_notebook_cell_it_came_from():
+    """Each exported cell is preceded by ``# %% book/<notebook>.ipynb <cell id>`` (as nbdev writes)."""
+    import json
+    import re
+
+    ids = {}
+    for nb_path in (ROOT / "book").glob("*.ipynb"):
+        nb = json.loads(nb_path.read_text(encoding="utf-8"))
+        ids[f"book/{nb_path.name}"] = {c.get("id") for c in nb["cells"]}
+    for path in (ROOT / "nnbook").glob("*.py"):
+        if path.name == "__init__.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        markers = re.findall(r"^# %% (\S+) (\S+)$", text, flags=re.MULTILINE)
+        assert markers, f"{path.name} has no provenance markers"
+        for notebook, cell_id in markers:
+            assert cell_id in ids.get(notebook, ()), f"{path.name}: marker {notebook} {cell_id} names no cell"
+        # Every top-level definition comes after a marker (no code without provenance).
+        body = text.split("__all__ = ", 1)[1].split("\n", 1)[1]
+        before_first_marker = body.split("# %% ", 1)[0]
+        assert not before_first_marker.strip(), f"{path.name}: code before the first provenance marker"
+
+
+def test_a_module_is_assembled_from_several_notebooks_in_toc_order(tmp_path, monkeypatch):
+    """``#| export othermod`` adds a cell to a module another notebook started, after that notebook's cells."""
+    import json
+
+    export = _load_exporter()
+    book = tmp_path / "book"
+    book.mkdir()
+
+    def notebook(name, cells):
+        nb = {"cells": [{"cell_type": "code", "id": f"cell-{i:03d}", "metadata": {}, "outputs": [],
+                         "execution_count": 1, "source": src} for i, src in enumerate(cells)],
+              "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+        (book / name).write_text(json.dumps(nb), encoding="utf-8")
+
+    notebook("b_second.ipynb", ["#| default_exp other\n#| export\ndef g():\n    return 2",
+                                "#| export first\ndef h():\n    return f() + 1"])
+    notebook("a_first.ipynb", ['#| default_exp first\n#| export\n"""The first module."""\ndef f():\n    return 1'])
+    (tmp_path / "_toc.yml").write_text("root: book/b_second\nchapters:\n  - file: book/a_first\n")
+    (tmp_path / "pyproject.toml").write_text('[project]\nversion = "9.8.7"\n')
+    monkeypatch.setattr(export, "ROOT", tmp_path)
+    monkeypatch.setattr(export, "BOOK", book)
+    monkeypatch.setattr(export, "TOC", tmp_path / "_toc.yml")
+    files = export.render_all()
+    first = files["first.py"]
+    # TOC order: b_second (the root) comes first, so its cell h() precedes a_first's f() ...
+    assert first.index("# %% book/b_second.ipynb cell-001\ndef h()") < first.index("# %% book/a_first.ipynb cell-000\ndef f()")
+    assert "__all__ = ['h', 'f']" in first
+    # ... and the module docstring, from a_first's cell, opens the module (not stranded mid-file).
+    assert first.splitlines()[1] == '"""The first module."""'
+    assert first.count('"""The first module."""') == 1
+    assert first.splitlines()[0].startswith("# Generated from book/b_second.ipynb, book/a_first.ipynb")
+    assert '__version__ = "9.8.7"' in files["__init__.py"]
+
+
+def test_a_name_defined_twice_in_one_module_is_an_export_error(tmp_path, monkeypatch):
+    import json
+
+    import pytest
+
+    export = _load_exporter()
+    book = tmp_path / "book"
+    book.mkdir()
+    nb = {"cells": [{"cell_type": "code", "id": f"cell-{i}", "metadata": {}, "outputs": [], "execution_count": 1,
+                     "source": src} for i, src in enumerate(["#| default_exp m\n#| export\ndef f():\n    pass",
+                                                             "#| export\ndef f():\n    pass"])],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (book / "x.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    monkeypatch.setattr(export, "ROOT", tmp_path)
+    monkeypatch.setattr(export, "BOOK", book)
+    monkeypatch.setattr(export, "TOC", tmp_path / "_toc.yml")
+    with pytest.raises(SystemExit, match=r"m\.f is defined twice"):
+        export.render_all()
+
+
+def test_the_top_level_namespace_holds_no_validation_helper():
+    namespace = {}
+    exec("from nnbook import *", namespace)
+    import nnbook.checks
+
+    leaked = sorted(set(nnbook.checks.__all__) & set(namespace))
+    assert not leaked, f"validation helpers at the top level of nnbook: {leaked}"
+    for name in ("Linear", "ReLU", "CrossEntropyLoss", "Dropout", "Sequential"):
+        assert name in namespace
+
+
+def test_the_version_has_one_source():
+    import re
+
+    import nnbook
+
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert nnbook.__version__ == re.search(r'^version = "([^"]+)"', pyproject, flags=re.MULTILINE).group(1)
+    assert not re.search(r'VERSION\s*=\s*"', (ROOT / "tools" / "export.py").read_text(encoding="utf-8"))

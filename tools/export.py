@@ -155,8 +155,13 @@ def _split_docstring(code: str) -> tuple[str | None, str]:
 
 def render_module(module: str, cells: list[tuple[str, str]]) -> str:
     """The text of one generated module, from its ``(provenance, code)`` cells in book order."""
-    docstring, first = _split_docstring(cells[0][1])
-    body = [(cells[0][0], first)] + list(cells[1:])
+    # The module docstring is the string literal that opens the first cell having one
+    # (usually the first cell of the notebook whose default module this is).
+    docstring, body = None, []
+    for where, code in cells:
+        if docstring is None:
+            docstring, code = _split_docstring(code)
+        body.append((where, code))
     names: list[str] = []
     for where, code in body:
         for name in _public_names(code, where):
