@@ -12,15 +12,17 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 unit test execute book: export OPENBLAS_NUM_THREADS := 1
 unit test execute book: export OMP_NUM_THREADS := 1
 
-.PHONY: help venv export execute test unit book check-site bench clean lab
+.PHONY: help venv export execute test unit book check-site check-lite bench clean lab
 
 help:
-	@echo "make test        unit tests + nbval over every notebook + export check + strict book build"
+	@echo "make test        unit tests + doctests + nbval over every notebook + export check + strict book build"
+	@echo "make unit        the unit tests only (tests/; no notebooks, no book)"
 	@echo "make book        build the website (warnings are errors); prints where index.html is"
 	@echo "make export      regenerate nnbook/ from the notebooks' #| export cells"
 	@echo "make execute     re-run every notebook in place (byte-stable), then export"
 	@echo "make bench       benchmarks (nnbook vs the GEMM floor, PyTorch and scikit-learn when installed)"
 	@echo "make check-site  open every page of the built site in headless Chromium"
+	@echo "make check-lite  run every chapter in the site's JupyterLite app, offline, in headless Chromium"
 	@echo "make lab         open the chapters in JupyterLab (installs it into .venv on first use)"
 
 $(STAMP): pyproject.toml
@@ -43,16 +45,25 @@ execute: $(STAMP)
 # single-threaded process (one BLAS thread) and each notebook runs in one worker from
 # its first cell to its last (--dist loadscope), so the cells keep their order.
 # `make test JOBS=0` runs everything in this process, one test after another.
+# `make unit` runs tests/ only; `make test` adds the docstring examples of nnbook/
+# (--doctest-modules; nbval only collects .ipynb files, so it leaves them alone),
+# every notebook under nbval (the --nbval options are in pyproject's addopts) and
+# the strict book build.
 JOBS ?= auto
 PYTEST_JOBS = $(if $(filter 0,$(JOBS)),,-n $(JOBS) --dist loadscope)
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_JOBS)
+	$(BIN)/python -m pytest $(PYTEST_JOBS) tests
 
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_JOBS)
+	$(BIN)/python -m pytest $(PYTEST_JOBS) --doctest-modules tests nnbook book
 	$(MAKE) --no-print-directory book
 
+# The book's JupyterLite app serves Pyodide from the site when PYODIDE_DIR holds the
+# Pyodide 0.27.7 files (default: ../shared/pyodide-0.27.7), else loads it from the
+# network at run time; tools/build_lite.py says which.
+PYODIDE_DIR ?= $(abspath ../shared/pyodide-0.27.7)
+book: export PYODIDE_DIR := $(PYODIDE_DIR)
 book: $(STAMP)
 	rm -rf _build/html _build/.doctrees
 	$(BIN)/jupyter-book build . --all -W -n --keep-going
@@ -62,10 +73,23 @@ lab: $(STAMP)
 	$(BIN)/python -m pip install --quiet jupyterlab
 	$(BIN)/jupyter lab book/
 
+# A missing Chromium is an error; CI, on a fresh machine, passes
+# CHECK_SITE_FLAGS=--install-chromium to apt-get it (as root).
+CHECK_SITE_FLAGS ?=
+
 check-site: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[site]"
 	@test -f _build/html/index.html || $(MAKE) --no-print-directory book
-	$(BIN)/python tools/check_site.py
+	$(BIN)/python tools/check_site.py $(CHECK_SITE_FLAGS)
+
+# Every chapter runs in the book's JupyterLite app with no network but loopback;
+# CHECK_LITE_FLAGS="--chapters 01,05" runs a subset (tools/check_lite.py --help).
+CHECK_LITE_FLAGS ?=
+
+check-lite: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[site]"
+	@test -f _build/html/lite/lab/index.html || $(MAKE) --no-print-directory book
+	$(BIN)/python tools/check_lite.py $(CHECK_LITE_FLAGS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -15,12 +15,17 @@ from . import losses
 from . import gradcheck
 from . import init
 from . import data
+from . import datasets
 from . import optim
 from . import regularization
+from . import callbacks
 from . import metrics
 from . import train
 from . import profile
 from . import checks
+from . import checkpoint
+from . import lr_scheduler
+from . import plotting
 
 from .layers import *  # noqa: F401,F403
 from .activations import *  # noqa: F401,F403

@@ -25,7 +25,7 @@ import math
 import numpy as np
 
 from nnbook.layers import Module
-from nnbook.checks import check_grad_out, check_input, no_forward_error
+from nnbook.checks import check_grad_out, check_input, describe, real_number
 
 
 def _float_array(x, name):
@@ -33,7 +33,7 @@ def _float_array(x, name):
     x = np.asarray(x)
     if x.dtype.kind != "f":  # not a floating-point dtype
         raise ValueError(
-            f"{name}: expected a floating-point array, got shape {x.shape}, dtype {x.dtype}; "
+            f"{name}: expected a floating-point array, got {describe(x)}; "
             "convert it with .astype(np.float64) (or float32)"
         )
     return x
@@ -124,19 +124,13 @@ class Sigmoid(Module):
     so the forward pass caches its output :math:`A`.
     """
 
-    def __init__(self):
-        super().__init__()
-        self._out = None  # cache: sigma(Z)
-
     def forward(self, x):
         x = check_input(x, self)
-        self._out = sigmoid(x)
-        return self._out
+        self._cache = sigmoid(x)  # the output A
+        return self._cache
 
     def backward(self, grad_out, input_grad=True):
-        if self._out is None:
-            raise no_forward_error(self)
-        s = self._out
+        s = self._saved()
         grad_out = check_grad_out(grad_out, s.shape, s.dtype, self)
         return grad_out * s * (1 - s)
 
@@ -157,19 +151,13 @@ class Tanh(Module):
     so the forward pass caches its output :math:`A`.
     """
 
-    def __init__(self):
-        super().__init__()
-        self._out = None  # cache: tanh(Z)
-
     def forward(self, x):
         x = check_input(x, self)
-        self._out = np.tanh(x)
-        return self._out
+        self._cache = np.tanh(x)  # the output A
+        return self._cache
 
     def backward(self, grad_out, input_grad=True):
-        if self._out is None:
-            raise no_forward_error(self)
-        t = self._out
+        t = self._saved()
         grad_out = check_grad_out(grad_out, t.shape, t.dtype, self)
         return grad_out * (1 - t * t)
 
@@ -205,25 +193,18 @@ class ReLU(Module):
         \\frac{\\partial L}{\\partial Z} = \\frac{\\partial L}{\\partial A} \\odot [Z > 0].
 
     The derivative at the kink :math:`z = 0` is taken to be 0, as in PyTorch.
-    The forward pass caches the boolean mask :math:`[Z > 0]`.
+    The forward pass caches its output :math:`A`, and :math:`[Z > 0] = [A > 0]`.
     """
-
-    def __init__(self):
-        super().__init__()
-        self._mask = None  # cache: Z > 0
-        self._dtype = None  # and the input's dtype
 
     def forward(self, x):
         x = check_input(x, self)
-        self._mask = x > 0
-        self._dtype = x.dtype
-        return np.maximum(x, 0)
+        self._cache = np.maximum(x, 0)  # the output A
+        return self._cache
 
     def backward(self, grad_out, input_grad=True):
-        if self._mask is None:
-            raise no_forward_error(self)
-        grad_out = check_grad_out(grad_out, self._mask.shape, self._dtype, self)
-        return grad_out * self._mask  # bool * float keeps the float's dtype
+        a = self._saved()
+        grad_out = check_grad_out(grad_out, a.shape, a.dtype, self)
+        return grad_out * (a > 0)  # bool * float keeps the float's dtype
 
 
 class LeakyReLU(Module):
@@ -248,24 +229,18 @@ class LeakyReLU(Module):
 
     def __init__(self, negative_slope=0.01):
         super().__init__()
-        slope = float(negative_slope)  # a Python float: keeps float32 inputs float32
-        if not math.isfinite(slope):
-            raise ValueError(f"LeakyReLU: negative_slope must be finite, got {negative_slope!r}")
-        self.negative_slope = slope
-        self._mask = None  # cache: Z > 0
-        self._dtype = None  # and the input's dtype
+        # a Python float: keeps float32 inputs float32
+        self.negative_slope = real_number(negative_slope, "negative_slope", "LeakyReLU")
 
     def forward(self, x):
         x = check_input(x, self)
-        self._mask = x > 0
-        self._dtype = x.dtype
-        return np.where(self._mask, x, x * self.negative_slope)
+        self._cache = x  # the input Z
+        return np.where(x > 0, x, x * self.negative_slope)
 
     def backward(self, grad_out, input_grad=True):
-        if self._mask is None:
-            raise no_forward_error(self)
-        grad_out = check_grad_out(grad_out, self._mask.shape, self._dtype, self)
-        return np.where(self._mask, grad_out, grad_out * self.negative_slope)
+        x = self._saved()
+        grad_out = check_grad_out(grad_out, x.shape, x.dtype, self)
+        return np.where(x > 0, grad_out, grad_out * self.negative_slope)
 
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}"
@@ -299,24 +274,17 @@ class GELU(Module):
     _C = math.sqrt(2 / math.pi)
     _K = 0.044715
 
-    def __init__(self):
-        super().__init__()
-        self._x = None  # cache: Z
-        self._t = None  # and tanh(u)
-
     def forward(self, x):
         x = check_input(x, self)
         # tanh(u) is exactly +-1 once |z| > 10 or so; clipping z inside u keeps z**3
         # from overflowing for huge inputs and changes nothing else.
         xc = np.clip(x, -100, 100)
         t = np.tanh(self._C * (xc + self._K * xc**3))
-        self._x, self._t = x, t
+        self._cache = x, t
         return 0.5 * x * (1 + t)
 
     def backward(self, grad_out, input_grad=True):
-        if self._x is None:
-            raise no_forward_error(self)
-        x, t = self._x, self._t
+        x, t = self._saved()
         grad_out = check_grad_out(grad_out, x.shape, x.dtype, self)
         xc = np.clip(x, -100, 100)
         du = self._C * (1 + 3 * self._K * xc * xc)  # du/dz
@@ -346,21 +314,16 @@ class Softplus(Module):
 
     def __init__(self, beta=1.0):
         super().__init__()
-        beta = float(beta)  # a Python float: keeps float32 inputs float32
-        if not (math.isfinite(beta) and beta > 0):
-            raise ValueError(f"Softplus: beta must be a positive finite number, got {beta!r}")
-        self.beta = beta
-        self._bx = None  # cache: beta * Z
+        # a Python float: keeps float32 inputs float32
+        self.beta = real_number(beta, "beta", "Softplus", low=0, low_open=True)
 
     def forward(self, x):
         x = check_input(x, self)
-        self._bx = x * self.beta
-        return np.logaddexp(0, self._bx) / self.beta
+        self._cache = x * self.beta  # beta * Z
+        return np.logaddexp(0, self._cache) / self.beta
 
     def backward(self, grad_out, input_grad=True):
-        if self._bx is None:
-            raise no_forward_error(self)
-        bx = self._bx
+        bx = self._saved()
         grad_out = check_grad_out(grad_out, bx.shape, bx.dtype, self)
         return grad_out * sigmoid(bx)
 
@@ -474,18 +437,15 @@ class Softmax(Module):
         if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
             raise ValueError(f"Softmax: axis must be an integer, got {axis!r}")
         self.axis = int(axis)
-        self._out = None  # cache: softmax(Z)
 
     def forward(self, x):
         x = check_input(x, self)
         _check_axis(self.axis, x.ndim, f"Softmax(axis={self.axis}) with input of shape {x.shape}")
-        self._out = softmax(x, axis=self.axis)
-        return self._out
+        self._cache = softmax(x, axis=self.axis)  # the output s
+        return self._cache
 
     def backward(self, grad_out, input_grad=True):
-        if self._out is None:
-            raise no_forward_error(self)
-        s = self._out
+        s = self._saved()
         grad_out = check_grad_out(grad_out, s.shape, s.dtype, self)
         gs = grad_out * s
         gs -= s * gs.sum(axis=self.axis, keepdims=True)
@@ -503,16 +463,10 @@ class Identity(Module):
     e.g. the output layer of a regression network. Accepts any shape.
     """
 
-    def __init__(self):
-        super().__init__()
-        self._x = None  # cache: the last input (only its shape and dtype are used)
-
     def forward(self, x):
-        x = check_input(x, self)
-        self._x = x
-        return x
+        self._cache = check_input(x, self)  # the output, for the checks of backward
+        return self._cache
 
     def backward(self, grad_out, input_grad=True):
-        if self._x is None:
-            raise no_forward_error(self)
-        return check_grad_out(grad_out, self._x.shape, self._x.dtype, self)
+        a = self._saved()
+        return check_grad_out(grad_out, a.shape, a.dtype, self)

@@ -1,4 +1,4 @@
-# Generated from book/eng_errors.ipynb by tools/export.py. Do not edit: edit the notebook, then run `make export`.
+# Generated from book/eng_errors.ipynb, book/eng_modules.ipynb by tools/export.py. Do not edit: edit the notebook, then run `make export`.
 """Checks: the validation and error-message helpers shared by every module (appendix, *How the library reports errors*).
 
 Every public entry point of nnbook validates what it receives with these
@@ -8,7 +8,7 @@ instead of returning a wrong answer. They are not re-exported at the top level
 of ``nnbook``: reach them as ``nnbook.checks.check_input``.
 """
 
-__all__ = ['describe', 'module_name', 'all_finite', 'check_input', 'check_grad_out', 'no_forward_error', 'positive_int', 'real_number', 'one_of']
+__all__ = ['describe', 'module_name', 'all_finite', 'check_input', 'check_grad_out', 'no_forward_error', 'positive_int', 'real_number', 'one_of', 'check_target', 'check_probabilities', 'check_class_indices', 'check_parameters', 'check_optimizer_state', 'check_state_dict', 'bad_child_error']
 
 
 # %% book/eng_errors.ipynb cell-001
@@ -277,3 +277,328 @@ def one_of(value, label, who, choices):
         allowed = ", ".join(repr(c) for c in choices)
         raise ValueError(f"{module_name(who)}: {label} must be one of {allowed}, got {value!r}")
     return value
+
+
+# %% book/eng_errors.ipynb cell-016
+def check_target(target, pred, who):
+    """Validate the target of an elementwise loss and return it with ``pred``'s dtype.
+
+    The target must hold real numbers, have exactly the shape of ``pred`` (no
+    broadcasting: ``(n, 1)`` against ``(n,)`` is the classic mistake) and be
+    finite.
+
+    Parameters
+    ----------
+    target : array_like
+        The target given to the loss.
+    pred : ndarray
+        The prediction, already checked by :func:`check_input`.
+    who : object or str
+        The loss, named in the message.
+
+    Returns
+    -------
+    ndarray
+        ``target`` cast to ``pred.dtype`` (no copy when it already has it).
+
+    Examples
+    --------
+    >>> check_target([[1], [0]], np.zeros((2, 1), dtype=np.float32), "MSELoss").dtype
+    dtype('float32')
+    """
+    target = np.asarray(target)
+    if target.dtype.kind not in "iuf":  # not a real number (bool, complex, str, object...)
+        fix = "" if target.dtype.kind == "c" else f"; convert it with .astype(np.{pred.dtype.name})"
+        raise ValueError(
+            f"{module_name(who)}: target must be an array of real numbers, got dtype "
+            f"{target.dtype}{fix}"
+        )
+    if target.shape != pred.shape:
+        hint = "make the shapes identical"
+        if target.ndim == pred.ndim - 1 and pred.shape[-1] == 1:
+            hint = "use target.reshape(-1, 1) (or pred.ravel())"
+        elif pred.ndim == target.ndim - 1 and target.shape[-1] == 1:
+            hint = "use target.ravel() (or pred.reshape(-1, 1))"
+        try:
+            both = np.broadcast_shapes(pred.shape, target.shape)
+            broadcast = f" (NumPy would silently broadcast them to {both})"
+        except ValueError:
+            broadcast = ""
+        raise ValueError(
+            f"{module_name(who)}: pred has shape {pred.shape} but target has shape "
+            f"{target.shape}; they must be identical{broadcast}: {hint}"
+        )
+    target = target.astype(pred.dtype, copy=False)
+    if not all_finite(target):
+        raise ValueError(
+            f"{module_name(who)}: target of shape {target.shape} contains NaN or infinite values"
+        )
+    return target
+
+
+def check_probabilities(x, label, who, *, rows=False, hint=""):
+    """Return ``x`` if its values lie in [0, 1] (and, with ``rows``, each row sums to 1).
+
+    Parameters
+    ----------
+    x : ndarray
+        A finite floating-point array (checked before).
+    label : str
+        What ``x`` is, for the message (``"predictions"``, ``"targets"``).
+    who : object or str
+        Named in the message.
+    rows : bool, default False
+        ``x`` has shape ``(n, C)`` and each row is a distribution: it must sum
+        to 1, within ``max(1e-6, 100 * eps)`` of the dtype.
+    hint : str, optional
+        Appended to the range message (``"; if these are logits, use ..."``).
+
+    Examples
+    --------
+    >>> check_probabilities(np.array([0.0, 1.5]), "targets", "BCELoss")
+    Traceback (most recent call last):
+    ...
+    ValueError: BCELoss: targets must be probabilities in [0, 1], got values in [0, 1.5] (shape (2,))
+    """
+    low, high = x.min(), x.max()
+    if low < 0 or high > 1:
+        raise ValueError(
+            f"{module_name(who)}: {label} must be probabilities in [0, 1], got values in "
+            f"[{low:.4g}, {high:.4g}] (shape {x.shape}){hint}"
+        )
+    if rows:
+        sums = x.sum(axis=1)
+        worst = sums[np.argmax(np.abs(sums - 1))]
+        if abs(worst - 1) > max(1e-6, 100 * np.finfo(x.dtype).eps):
+            raise ValueError(
+                f"{module_name(who)}: each row of the {label} (shape {x.shape}) must sum to 1 "
+                f"(one-hot or probabilities), found a row summing to {worst:.6g}"
+            )
+    return x
+
+
+def check_class_indices(labels, shape, who):
+    """Validate class labels for scores (logits) of shape ``(n, C)``; return them as integers.
+
+    One label per row, each a whole number in ``[0, C)``. Floats holding whole
+    numbers (``2.0``) are accepted, as many loaders deliver labels that way.
+
+    Parameters
+    ----------
+    labels : array_like
+        The labels, shape ``(n,)``.
+    shape : tuple of 2 ints
+        ``(n, C)``, the shape of the logits the labels index.
+    who : object or str
+        Named in the message.
+
+    Returns
+    -------
+    ndarray of intp, shape (n,)
+        Usable as an index: ``logits[np.arange(n), labels]``.
+
+    Examples
+    --------
+    >>> check_class_indices([0, 2.0], (2, 3), "CrossEntropyLoss")
+    array([0, 2])
+    """
+    labels = np.asarray(labels)
+    n, n_classes = shape
+    if labels.dtype.kind not in "iuf":  # bool, complex, str, object...
+        raise ValueError(f"{module_name(who)}: target must be integer class labels, got dtype {labels.dtype}")
+    if labels.ndim != 1:
+        hint = "; use target.ravel() for labels stored as a column" if labels.shape == (n, 1) else ""
+        raise ValueError(
+            f"{module_name(who)}: logits have shape {tuple(shape)}, so target must be {n} class "
+            f"labels of shape ({n},) (or probability rows of shape {tuple(shape)}); got target of "
+            f"shape {labels.shape}{hint}"
+        )
+    if labels.shape[0] != n:
+        raise ValueError(
+            f"{module_name(who)}: logits have {n} rows (shape {tuple(shape)}) but target has "
+            f"{labels.shape[0]} labels (shape {labels.shape})"
+        )
+    if labels.dtype.kind == "f":
+        if not all_finite(labels):
+            raise ValueError(f"{module_name(who)}: labels of shape {labels.shape} contain NaN or infinite values")
+        fractional = labels != np.round(labels)
+        if fractional.any():
+            raise ValueError(
+                f"{module_name(who)}: labels must be whole numbers (class indices), got "
+                f"{float(labels[fractional][0]):g} in target of shape {labels.shape}; for soft "
+                f"labels pass rows of shape {tuple(shape)}"
+            )
+    low, high = labels.min(), labels.max()
+    if low < 0 or high >= n_classes:
+        raise ValueError(
+            f"{module_name(who)}: labels must be in [0, {n_classes}) for logits of shape "
+            f"{tuple(shape)}, got values in [{low:g}, {high:g}]"
+        )
+    return labels.astype(np.intp, copy=False)
+
+
+# %% book/eng_errors.ipynb cell-020
+def check_parameters(params, who):
+    """Return ``params`` as a list of distinct Parameters, or raise a ValueError saying what it is.
+
+    Parameters
+    ----------
+    params : iterable of Parameter
+        What an optimizer was given, usually ``model.parameters()``.
+    who : str
+        The optimizer's name, for the message.
+    """
+    from nnbook.layers import Parameter  # not at the top: nnbook.layers imports this module
+
+    if isinstance(params, Parameter):
+        raise ValueError(
+            f"{who}: params must be an iterable of Parameters, got a single Parameter; "
+            f"wrap it in a list: {who}([p], ...)"
+        )
+    try:
+        params = list(params)
+    except TypeError:
+        raise ValueError(
+            f"{who}: params must be an iterable of Parameters such as model.parameters(), "
+            f"got {type(params).__name__}"
+        ) from None
+    if not params:
+        raise ValueError(
+            f"{who}: got an empty parameter list; pass model.parameters() of a model that has "
+            "trainable parameters"
+        )
+    seen = {}
+    for i, p in enumerate(params):
+        if not isinstance(p, Parameter):
+            raise ValueError(
+                f"{who}: params[{i}] is a {type(p).__name__}, not a Parameter; pass "
+                "model.parameters() (not the model or arrays)"
+            )
+        if id(p) in seen:
+            raise ValueError(
+                f"{who}: params[{i}] is the same Parameter as params[{seen[id(p)]}]; each "
+                "parameter may appear only once (it would be updated twice per step)"
+            )
+        seen[id(p)] = i
+    return params
+
+
+def check_optimizer_state(state_dict, params, hyper, init_state, who):
+    """Check the buffers of a saved optimizer state against ``params``; return copies of them.
+
+    Parameters
+    ----------
+    state_dict : dict
+        As written by ``Optimizer.state_dict()``: hyperparameters, and
+        ``"state.<i>.<buffer>"`` for the step count and buffers of ``params[i]``.
+    params : list of Parameter
+        The parameters of the optimizer that loads the state.
+    hyper : collection of str
+        The hyperparameter names (their values are checked by the optimizer).
+    init_state : callable
+        ``init_state(data)`` returns the buffers one parameter needs.
+    who : str
+        Named in the message (``"Adam.load_state_dict"``).
+
+    Returns
+    -------
+    dict
+        ``{i: {"step": int, buffer name: ndarray, ...}}``, the new ``Optimizer.state``.
+    """
+    found = {}
+    for key, value in state_dict.items():
+        if key in hyper:
+            continue
+        parts = key.split(".")
+        if len(parts) != 3 or parts[0] != "state" or not parts[1].isdigit() \
+                or int(parts[1]) >= len(params):
+            raise ValueError(f"{who}: unexpected key {key!r}")
+        found.setdefault(int(parts[1]), {})[parts[2]] = value
+    state = {}
+    for i, buffers in sorted(found.items()):
+        expected = init_state(params[i].data)  # the buffers this optimizer needs, as templates
+        if set(buffers) != {"step", *expected}:
+            raise ValueError(
+                f"{who}: params[{i}] has buffers {sorted(buffers)}, expected "
+                f"{sorted(['step', *expected])} (were the hyperparameters the same?)"
+            )
+        # shapes and dtypes, with the check of a model's state dict (appendix eng_modules)
+        check_state_dict({f"state.{i}.{key}": buffers[key] for key in expected},
+                         {f"state.{i}.{key}": value for key, value in expected.items()}, who)
+        state[i] = {"step": int(buffers["step"]), **{key: np.array(buffers[key]) for key in expected}}
+    return state
+
+
+# %% book/eng_modules.ipynb cell-007
+def check_state_dict(state, current, who):
+    """Check that a state dict fits the arrays it is to be loaded into; raise a ValueError if not.
+
+    ``state`` must have exactly the keys of ``current``, and each value the
+    shape and dtype of the current one. Nothing is written here:
+    ``Module.load_state_dict`` calls this first and writes only if it passes,
+    so a refused dict leaves the model unchanged.
+
+    Parameters
+    ----------
+    state : dict
+        Dotted name to array_like: what the caller wants to load.
+    current : dict
+        Dotted name to the array (or scalar buffer) it would be written into.
+    who : str
+        Named in the message, e.g. ``"Sequential.load_state_dict"``.
+
+    Examples
+    --------
+    >>> check_state_dict({"w": np.zeros(3)}, {"w": np.ones(2)}, "Toy.load_state_dict")
+    Traceback (most recent call last):
+    ...
+    ValueError: Toy.load_state_dict: 'w' has shape (3,) and dtype float64, expected shape (2,) and dtype float64
+    """
+    missing = [name for name in current if name not in state]
+    unexpected = [name for name in state if name not in current]
+    if missing or unexpected:
+        raise ValueError(f"{who}: missing keys {missing}, unexpected keys {unexpected}")
+    for name, array in current.items():
+        value, array = np.asarray(state[name]), np.asarray(array)
+        if value.shape != array.shape or value.dtype != array.dtype:
+            raise ValueError(
+                f"{who}: {name!r} has shape {value.shape} and dtype {value.dtype}, "
+                f"expected shape {array.shape} and dtype {array.dtype}"
+            )
+
+
+# %% book/eng_modules.ipynb cell-011
+def bad_child_error(item, index, siblings, who):
+    """The error for ``item``, refused as entry ``index`` of a container of modules (returned, for ``raise``).
+
+    A container such as ``Sequential`` takes module *instances*, each at most
+    once: a module caches what its forward pass saw, so one instance cannot
+    serve two places in a chain. The container makes the test; this says
+    what went wrong.
+
+    Parameters
+    ----------
+    item : object
+        What was refused.
+    index : int
+        The position it was to take.
+    siblings : sequence
+        The entries already in the container.
+    who : str
+        The container, for the message.
+    """
+    for j, other in enumerate(siblings):
+        if other is item:
+            return ValueError(
+                f"{who}: item {index} is the same {module_name(item)} object as item {j}; "
+                "each module caches its input for backward, so use a new instance"
+            )
+    if isinstance(item, type) and hasattr(item, "backward"):  # a Module class
+        return ValueError(
+            f"{who}: item {index} is the class {item.__name__}, not a Module instance; "
+            f"write {item.__name__}(...) (e.g. ReLU() instead of ReLU)"
+        )
+    return ValueError(
+        f"{who}: item {index} is a {type(item).__name__}, not a Module "
+        "(did you pass a class instead of an instance, e.g. ReLU instead of ReLU()?)"
+    )

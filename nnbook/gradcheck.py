@@ -27,7 +27,7 @@ __all__ = ['numerical_gradient', 'rel_error', 'check_module', 'check_loss']
 import numpy as np
 
 from nnbook.layers import Module
-from nnbook.checks import module_name
+from nnbook.checks import module_name, real_number
 
 
 # %% book/05_backprop.ipynb cell-015
@@ -42,10 +42,15 @@ def _require_float64(array, what, who, fix):
         )
 
 
-def _check_eps(eps, who):
-    if not (isinstance(eps, (float, int, np.floating, np.integer)) and np.isfinite(eps) and eps > 0):
-        raise ValueError(f"{who}: eps must be a positive finite number, got {eps!r}")
-    return float(eps)
+def _returned_gradient(grad, shape, who, what):
+    """What ``who`` returned, as a float64 copy; a ValueError unless it is an array of ``shape``."""
+    if not isinstance(grad, np.ndarray) or grad.shape != shape:
+        got = f"shape {grad.shape}" if isinstance(grad, np.ndarray) else type(grad).__name__
+        raise ValueError(
+            f"{who} returned {got}, expected the gradient with respect to {what}, shape {shape}"
+            + (" (did backward forget to return it?)" if grad is None else "")
+        )
+    return np.array(grad, dtype=np.float64, copy=True)
 
 
 # %% book/05_backprop.ipynb cell-017
@@ -102,7 +107,7 @@ def numerical_gradient(f, x, eps=1e-6):
             f"place), got {type(x).__name__}"
         )
     _require_float64(x, "x", "numerical_gradient", "convert it with .astype(np.float64)")
-    eps = _check_eps(eps, "numerical_gradient")
+    eps = real_number(eps, "eps", "numerical_gradient", low=0, low_open=True)
 
     def evaluate():
         value = f()
@@ -258,7 +263,7 @@ def check_module(module, x, *, rng=None, eps=1e-6):
     params = dict(module.named_parameters())
     for name, p in params.items():
         _require_float64(p.data, f"parameter {name!r}", module, "build the module with dtype=np.float64")
-    eps = _check_eps(eps, "check_module")
+    eps = real_number(eps, "eps", "check_module", low=0, low_open=True)
     rng = np.random.default_rng(rng)
     name = module_name(module)
 
@@ -267,14 +272,8 @@ def check_module(module, x, *, rng=None, eps=1e-6):
         module.zero_grad()
         out = module(x)
         projection = rng.normal(size=np.shape(out))
-        grad_x = module.backward(projection.copy())
-        if not isinstance(grad_x, np.ndarray) or grad_x.shape != x.shape:
-            got = f"shape {grad_x.shape}" if isinstance(grad_x, np.ndarray) else type(grad_x).__name__
-            raise ValueError(
-                f"check_module: {name}.backward returned {got}, expected the gradient with "
-                f"respect to the input, shape {x.shape} (did backward forget to return it?)"
-            )
-        grad_x = np.array(grad_x, dtype=np.float64, copy=True)
+        grad_x = _returned_gradient(module.backward(projection.copy()), x.shape,
+                                    f"check_module: {name}.backward", "the input")
         analytic = {
             key: np.zeros_like(p.data) if p.grad is None else np.array(p.grad, dtype=np.float64, copy=True)
             for key, p in params.items()
@@ -330,15 +329,9 @@ def check_loss(loss_fn, pred, target, *, eps=1e-6):
     target_array = np.asarray(target)
     if np.issubdtype(target_array.dtype, np.floating):
         _require_float64(target_array, "target", loss_fn, "convert it with .astype(np.float64)")
-    eps = _check_eps(eps, "check_loss")
+    eps = real_number(eps, "eps", "check_loss", low=0, low_open=True)
     loss_fn(pred, target)
-    analytic = loss_fn.backward()
-    if not isinstance(analytic, np.ndarray) or analytic.shape != pred.shape:
-        got = f"shape {analytic.shape}" if isinstance(analytic, np.ndarray) else type(analytic).__name__
-        raise ValueError(
-            f"check_loss: {module_name(loss_fn)}.backward() returned {got}, expected the "
-            f"gradient with respect to pred, shape {pred.shape}"
-        )
-    analytic = np.array(analytic, dtype=np.float64, copy=True)
+    analytic = _returned_gradient(loss_fn.backward(), pred.shape,
+                                  f"check_loss: {module_name(loss_fn)}.backward()", "pred")
     numeric = numerical_gradient(lambda: loss_fn(pred, target), pred, eps)
     return rel_error(analytic, numeric)

@@ -21,31 +21,16 @@ __all__ = ['zeros', 'constant', 'normal', 'uniform', 'xavier_uniform', 'xavier_n
 
 # %% book/06_initialization.ipynb cell-001
 import math
-import numbers
 
 import numpy as np
 
+from nnbook.checks import positive_int, real_number
+
 
 # %% book/06_initialization.ipynb cell-007
-def _check_fans(fan_in, fan_out, who):
-    """Validate the layer sizes every initializer receives; return them as ints."""
-    for label, value in (("fan_in", fan_in), ("fan_out", fan_out)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-            raise ValueError(f"{who}: {label} must be a positive integer, got {value!r}")
-    return int(fan_in), int(fan_out)
-
-
-def _check_number(value, label, who, *, minimum=None, strict=False):
-    """Validate a finite real option (``std``, ``gain``...); return it as a Python float.
-
-    With ``minimum``, require ``value >= minimum`` (``value > minimum`` if ``strict``).
-    """
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise ValueError(f"{who}: {label} must be a finite real number, got {value!r}")
-    if minimum is not None and (value < minimum or (strict and value == minimum)):
-        relation = ">" if strict else ">="
-        raise ValueError(f"{who}: {label} must be {relation} {minimum}, got {value!r}")
-    return float(value)
+def _fans(fan_in, fan_out, who):
+    """The layer sizes every initializer receives, checked and returned as ints."""
+    return positive_int(fan_in, "fan_in", who), positive_int(fan_out, "fan_out", who)
 
 
 # %% book/06_initialization.ipynb cell-008
@@ -68,7 +53,7 @@ def zeros(fan_in, fan_out, rng=None):
     -------
     ndarray, float64, shape (fan_in, fan_out)
     """
-    fan_in, fan_out = _check_fans(fan_in, fan_out, "zeros")
+    fan_in, fan_out = _fans(fan_in, fan_out, "zeros")
     return np.zeros((fan_in, fan_out))
 
 
@@ -89,8 +74,8 @@ def constant(fan_in, fan_out, rng=None, *, value):
     -------
     ndarray, float64, shape (fan_in, fan_out)
     """
-    fan_in, fan_out = _check_fans(fan_in, fan_out, "constant")
-    value = _check_number(value, "value", "constant")
+    fan_in, fan_out = _fans(fan_in, fan_out, "constant")
+    value = real_number(value, "value", "constant")
     return np.full((fan_in, fan_out), value)
 
 
@@ -124,9 +109,9 @@ def normal(fan_in, fan_out, rng=None, *, mean=0.0, std=0.01):
     ((3, 2), dtype('float64'))
     >>> init = partial(normal, std=0.1)      # the form Linear(init=...) takes
     """
-    fan_in, fan_out = _check_fans(fan_in, fan_out, "normal")
-    mean = _check_number(mean, "mean", "normal")
-    std = _check_number(std, "std", "normal", minimum=0.0)
+    fan_in, fan_out = _fans(fan_in, fan_out, "normal")
+    mean = real_number(mean, "mean", "normal")
+    std = real_number(std, "std", "normal", low=0)
     return np.random.default_rng(rng).normal(mean, std, size=(fan_in, fan_out))
 
 
@@ -151,9 +136,9 @@ def uniform(fan_in, fan_out, rng=None, *, a=-0.05, b=0.05):
     ndarray, float64, shape (fan_in, fan_out)
         Values in :math:`[a, b)`.
     """
-    fan_in, fan_out = _check_fans(fan_in, fan_out, "uniform")
-    a = _check_number(a, "a", "uniform")
-    b = _check_number(b, "b", "uniform")
+    fan_in, fan_out = _fans(fan_in, fan_out, "uniform")
+    a = real_number(a, "a", "uniform")
+    b = real_number(b, "b", "uniform")
     if not a < b:
         raise ValueError(f"uniform: the lower bound a must be smaller than b, got a={a!r}, b={b!r}")
     return np.random.default_rng(rng).uniform(a, b, size=(fan_in, fan_out))
@@ -190,8 +175,8 @@ def xavier_uniform(fan_in, fan_out, rng=None, *, gain=1.0):
     -------
     ndarray, float64, shape (fan_in, fan_out)
     """
-    fan_in, fan_out = _check_fans(fan_in, fan_out, "xavier_uniform")
-    gain = _check_number(gain, "gain", "xavier_uniform", minimum=0.0, strict=True)
+    fan_in, fan_out = _fans(fan_in, fan_out, "xavier_uniform")
+    gain = real_number(gain, "gain", "xavier_uniform", low=0, low_open=True)
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
     return np.random.default_rng(rng).uniform(-bound, bound, size=(fan_in, fan_out))
 
@@ -226,8 +211,8 @@ def xavier_normal(fan_in, fan_out, rng=None, *, gain=1.0):
     >>> round(float(W.std()), 3)          # sqrt(2 / 500)
     0.063
     """
-    fan_in, fan_out = _check_fans(fan_in, fan_out, "xavier_normal")
-    gain = _check_number(gain, "gain", "xavier_normal", minimum=0.0, strict=True)
+    fan_in, fan_out = _fans(fan_in, fan_out, "xavier_normal")
+    gain = real_number(gain, "gain", "xavier_normal", low=0, low_open=True)
     std = gain * math.sqrt(2.0 / (fan_in + fan_out))
     return np.random.default_rng(rng).normal(0.0, std, size=(fan_in, fan_out))
 
@@ -244,7 +229,7 @@ def _gain(nonlinearity, param, who):
             f"{', '.join(repr(n) for n in _NONLINEARITIES)} (lower case, as in torch.nn.init)"
         )
     if nonlinearity == "leaky_relu":
-        slope = 0.01 if param is None else _check_number(param, "the negative slope", who)
+        slope = 0.01 if param is None else real_number(param, "the negative slope", who)
         return math.sqrt(2.0 / (1.0 + slope * slope))
     return {
         "linear": 1.0,
@@ -297,8 +282,8 @@ def calculate_gain(nonlinearity, param=None):
 # %% book/06_initialization.ipynb cell-022
 def _kaiming_std(fan_in, fan_out, nonlinearity, a, mode, who):
     """Validate the arguments of a Kaiming initializer; return ``(fan_in, fan_out, std)``."""
-    fan_in, fan_out = _check_fans(fan_in, fan_out, who)
-    a = _check_number(a, "a (the negative slope)", who)
+    fan_in, fan_out = _fans(fan_in, fan_out, who)
+    a = real_number(a, "a (the negative slope)", who)
     if mode not in ("fan_in", "fan_out"):
         raise ValueError(f"{who}: mode must be 'fan_in' or 'fan_out', got {mode!r}")
     gain = _gain(nonlinearity, a, who)

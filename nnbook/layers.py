@@ -17,7 +17,8 @@ import numpy as np
 
 
 # %% book/02_layers.ipynb cell-011
-from nnbook.checks import check_grad_out, check_input, describe, module_name, no_forward_error, positive_int
+from nnbook.checks import (bad_child_error, check_grad_out, check_input, check_state_dict, describe,
+                           no_forward_error, positive_int)
 
 
 # %% book/02_layers.ipynb cell-013
@@ -42,11 +43,9 @@ class Parameter:
 
     def __init__(self, data):
         data = np.asarray(data)
-        if not np.issubdtype(data.dtype, np.floating):
-            raise ValueError(
-                f"Parameter: data must be a floating-point array, got {describe(data)}; "
-                "convert it with .astype(np.float64) or .astype(np.float32)"
-            )
+        if data.dtype.kind != "f":
+            raise ValueError(f"Parameter: data must be a floating-point array, got {describe(data)}; "
+                             "convert it with .astype(np.float64) or .astype(np.float32)")
         self.data = data
         self.grad = None
 
@@ -68,10 +67,8 @@ class Parameter:
             array is stored without a copy, so pass a freshly computed array.
         """
         if grad.shape != self.data.shape:
-            raise ValueError(
-                f"Parameter{self.data.shape}: gradient has shape {grad.shape}, "
-                f"expected {self.data.shape}"
-            )
+            raise ValueError(f"Parameter{self.data.shape}: gradient has shape {grad.shape}, "
+                             f"expected {self.data.shape}")
         if self.grad is None:
             self.grad = grad.astype(self.data.dtype, copy=False)
         else:
@@ -89,24 +86,23 @@ class Parameter:
 class Module:
     """Base class of layers, activations and whole networks.
 
-    A subclass implements :meth:`forward` (compute the output and keep in a
-    cache what the backward pass needs) and :meth:`backward` (take
+    A subclass implements :meth:`forward` (compute the output and keep in
+    ``self._cache`` what the backward pass needs) and :meth:`backward` (take
     :math:`\\partial L/\\partial Y`, accumulate the parameters' gradients, return
     :math:`\\partial L/\\partial X`). Parameters and sub-modules assigned as
     attributes are found automatically, in the order they were assigned.
+    Modes, buffers and state dicts are explained in the appendix *Inside Module*.
 
     Attributes
     ----------
     training : bool
-        True in training mode (the default), False after :meth:`eval`. Layers
-        such as dropout and batch normalization behave differently in each.
+        True in training mode (the default), False after :meth:`eval`.
     """
 
     def __init__(self):
         self.training = True
         self._cache = None  # what forward keeps for backward (see _saved)
 
-    # -- the two passes --------------------------------------------------
     def forward(self, x):
         """Compute the output for a batch ``x``; subclasses implement this."""
         raise NotImplementedError(f"{type(self).__name__} does not implement forward()")
@@ -120,21 +116,14 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} does not implement backward()")
 
     def _saved(self):
-        """What the last forward pass kept for backward (``self._cache``).
-
-        Every module's forward stores what its backward needs in
-        ``self._cache``, and every backward starts with ``self._saved()``,
-        which raises the backward-before-forward error if there is nothing.
-        """
+        """What the last forward pass kept in ``self._cache``; an error if there is none."""
         if self._cache is None:
             raise no_forward_error(self)
         return self._cache
 
     def __call__(self, x):
-        """``module(x)`` is ``module.forward(x)``."""
         return self.forward(x)
 
-    # -- what the module contains ------------------------------------------
     def named_children(self):
         """Yield ``(name, module)`` for the direct sub-modules, in assignment order."""
         for name, value in vars(self).items():
@@ -145,25 +134,15 @@ class Module:
         """The direct sub-modules."""
         return [module for _, module in self.named_children()]
 
-    def named_modules(self, prefix=""):
-        """Yield ``(dotted name, module)`` for this module and every sub-module, depth first.
-
-        The module itself comes first, named ``prefix`` (``""`` by default); the
-        others are named by their path, ``"0"``, ``"encoder.1"``..., the prefixes
-        of their keys in :meth:`state_dict`. A module reachable by two paths is
-        yielded once, under the first. As ``torch.nn.Module.named_modules``.
-        """
-        seen = set()
-
-        def walk(module, name):
-            if id(module) in seen:
-                return
-            seen.add(id(module))
-            yield name, module
-            for child_name, child in module.named_children():
-                yield from walk(child, f"{name}.{child_name}" if name else child_name)
-
-        yield from walk(self, prefix)
+    def named_modules(self, memo=None, prefix=""):
+        """Yield ``(dotted name, module)`` for this module (named ``prefix``) and every sub-module,
+        depth first, each once (``memo`` holds the ids already seen), as in PyTorch."""
+        memo = set() if memo is None else memo
+        if id(self) not in memo:
+            memo.add(id(self))
+            yield prefix, self
+            for name, child in self.named_children():
+                yield from child.named_modules(memo, f"{prefix}.{name}" if prefix else name)
 
     def modules(self):
         """This module and every sub-module, depth first (see :meth:`named_modules`)."""
@@ -178,32 +157,15 @@ class Module:
             yield from child.named_parameters(prefix + name + ".")
 
     def parameters(self):
-        """All trainable parameters, as a list (pass it to an optimizer).
+        """All trainable parameters, as a list for an optimizer; a shared one is listed once."""
+        return list({id(p): p for _, p in self.named_parameters()}.values())
 
-        A parameter shared by two sub-modules (tied weights) is listed once,
-        so an optimizer updates it once per step.
-        """
-        unique = {}
-        for _, p in self.named_parameters():
-            unique.setdefault(id(p), p)
-        return list(unique.values())
+    def zero_grad(self):
+        """Reset the gradient of every parameter."""
+        for p in self.parameters():
+            p.zero_grad()
 
-    def register_buffer(self, name, array):
-        """Store a non-trainable array (e.g. a running mean) that belongs in the state dict."""
-        if "_buffers" not in vars(self):
-            self._buffers = []
-        if name not in self._buffers:
-            self._buffers.append(name)
-        setattr(self, name, array)
-
-    def named_buffers(self, prefix=""):
-        """Yield ``(dotted name, ndarray)`` for the buffers of this module and its sub-modules."""
-        for name in vars(self).get("_buffers", []):
-            yield prefix + name, getattr(self, name)
-        for name, child in self.named_children():
-            yield from child.named_buffers(prefix + name + ".")
-
-    # -- modes and gradients -------------------------------------------------
+    # -- modes, buffers, state dicts (appendix *Inside Module*) ------------------
     def train(self, mode=True):
         """Switch this module and its sub-modules to training mode; returns self."""
         self.training = mode
@@ -215,74 +177,46 @@ class Module:
         """Switch to evaluation mode (``train(False)``); returns self."""
         return self.train(False)
 
-    def zero_grad(self):
-        """Reset the gradient of every parameter."""
-        for p in self.parameters():
-            p.zero_grad()
+    def register_buffer(self, name, array):
+        """Store a non-trainable array (e.g. a running mean) that belongs in the state dict."""
+        buffers = vars(self).setdefault("_buffers", [])
+        if name not in buffers:
+            buffers.append(name)
+        setattr(self, name, array)
 
-    # -- saving and loading --------------------------------------------------
+    def named_buffers(self, prefix=""):
+        """Yield ``(dotted name, ndarray)`` for the buffers of this module and its sub-modules."""
+        for name in vars(self).get("_buffers", []):
+            yield prefix + name, getattr(self, name)
+        for name, child in self.named_children():
+            yield from child.named_buffers(prefix + name + ".")
+
     def state_dict(self):
-        """A snapshot of every parameter and buffer.
-
-        Returns
-        -------
-        dict
-            Dotted name (``"0.weight"``, ``"0.bias"``, ...) to a *copy* of the
-            array, in the order of :meth:`named_parameters` then
-            :meth:`named_buffers`.
-        """
+        """Dotted name (``"0.weight"``...) to a *copy* of every parameter, then of every buffer."""
         state = {name: p.data.copy() for name, p in self.named_parameters()}
         state.update({name: np.array(b, copy=True) for name, b in self.named_buffers()})
         return state
 
     def load_state_dict(self, state):
-        """Copy arrays from ``state`` into the parameters and buffers, in place.
+        """Copy the arrays of ``state``, as :meth:`state_dict` returns them, back in place.
 
-        Parameters
-        ----------
-        state : dict
-            As returned by :meth:`state_dict`: the same keys, and arrays of the
-            same shapes and dtypes.
-
-        Raises
-        ------
-        ValueError
-            If a key is missing or unexpected, or if a shape or dtype differs;
-            nothing is changed in that case.
+        A missing or unexpected key, or a shape or dtype that differs, raises a
+        ValueError before anything is written
+        (:func:`nnbook.checks.check_state_dict`).
         """
-        targets = dict(self.named_parameters())
-        buffers = dict(self.named_buffers())
-        expected = list(targets) + list(buffers)
-        missing = [k for k in expected if k not in state]
-        unexpected = [k for k in state if k not in targets and k not in buffers]
-        if missing or unexpected:
-            raise ValueError(
-                f"{type(self).__name__}.load_state_dict: missing keys {missing}, "
-                f"unexpected keys {unexpected}"
-            )
-        for name in expected:
-            current = targets[name].data if name in targets else np.asarray(buffers[name])
-            value = np.asarray(state[name])
-            if value.shape != current.shape or value.dtype != current.dtype:
-                raise ValueError(
-                    f"{type(self).__name__}.load_state_dict: {name!r} has shape {value.shape} "
-                    f"and dtype {value.dtype}, expected shape {current.shape} and dtype {current.dtype}"
-                )
-        for name in expected:
-            if name in targets:
-                targets[name].data[...] = state[name]
-                continue
-            # A buffer: write into the array in place when it is one, otherwise
-            # (a Python or NumPy scalar) replace the attribute of its owner.
-            *path, attr = name.split(".")
-            owner = self
-            for part in path:
-                owner = dict(owner.named_children())[part]
-            current = getattr(owner, attr)
-            if isinstance(current, np.ndarray) and current.flags.writeable:
-                current[...] = state[name]
-            else:
-                setattr(owner, attr, np.array(state[name], copy=True))
+        params = dict(self.named_parameters())
+        current = {name: p.data for name, p in params.items()}
+        current.update(self.named_buffers())
+        check_state_dict(state, current, f"{type(self).__name__}.load_state_dict")
+        for name, p in params.items():
+            p.data[...] = state[name]
+        for prefix, module in self.named_modules():
+            for name in vars(module).get("_buffers", []):
+                value, buffer = state[f"{prefix}.{name}" if prefix else name], getattr(module, name)
+                if isinstance(buffer, np.ndarray) and buffer.flags.writeable:
+                    buffer[...] = value  # in place, like a parameter
+                else:  # a scalar buffer is replaced
+                    setattr(module, name, np.array(value, copy=True))
 
     def extra_repr(self):
         """The text inside the parentheses of ``repr(module)``."""
@@ -292,15 +226,11 @@ class Module:
         children = list(self.named_children())
         if not children:
             return f"{type(self).__name__}({self.extra_repr()})"
-        lines = [f"{type(self).__name__}("]
-        for name, child in children:
-            body = repr(child).replace("\n", "\n  ")
-            lines.append(f"  ({name}): {body}")
-        lines.append(")")
-        return "\n".join(lines)
+        body = "".join(f"\n  ({name}): " + repr(child).replace("\n", "\n  ") for name, child in children)
+        return f"{type(self).__name__}({body}\n)"
 
 
-# %% book/02_layers.ipynb cell-020
+# %% book/02_layers.ipynb cell-018
 class Linear(Module):
     """Fully connected layer: :math:`Y = XW + b`.
 
@@ -349,13 +279,11 @@ class Linear(Module):
 
     def __init__(self, in_features, out_features, bias=True, *, init=None, rng=None, dtype=np.float64):
         super().__init__()
-        in_features = positive_int(in_features, "in_features", "Linear")
-        out_features = positive_int(out_features, "out_features", "Linear")
+        in_features = self.in_features = positive_int(in_features, "in_features", "Linear")
+        out_features = self.out_features = positive_int(out_features, "out_features", "Linear")
         dtype = np.dtype(dtype)
-        if not np.issubdtype(dtype, np.floating):
+        if dtype.kind != "f":
             raise ValueError(f"Linear: dtype must be a floating-point type, got {dtype}")
-        self.in_features = int(in_features)
-        self.out_features = int(out_features)
         rng = np.random.default_rng(rng)
         if init is None:
             bound = 1.0 / np.sqrt(in_features)
@@ -364,9 +292,8 @@ class Linear(Module):
         else:
             w = np.asarray(init(in_features, out_features, rng))
             if w.shape != (in_features, out_features):
-                raise ValueError(
-                    f"Linear: init returned shape {w.shape}, expected ({in_features}, {out_features})"
-                )
+                raise ValueError(f"Linear: init returned shape {w.shape}, "
+                                 f"expected ({in_features}, {out_features})")
             b = np.zeros(out_features)
         self.weight = Parameter(w.astype(dtype))
         self.bias = Parameter(b.astype(dtype)) if bias else None
@@ -398,9 +325,8 @@ class Linear(Module):
         grad_out : ndarray of shape (n, out_features)
             :math:`G = \\partial L/\\partial Y` for the output of the last forward pass.
         input_grad : bool, default True
-            Compute :math:`\\partial L/\\partial X`. Pass False when the input is
-            the data, whose gradient nobody uses: the product :math:`G W^\\top`
-            (as costly as the forward pass) is then skipped.
+            Compute :math:`\\partial L/\\partial X`. False (the input is the data) skips
+            the product :math:`G W^\\top`, as costly as the forward pass.
 
         Returns
         -------
@@ -417,13 +343,11 @@ class Linear(Module):
         return grad_out @ self.weight.data.T
 
     def extra_repr(self):
-        return (
-            f"in_features={self.in_features}, out_features={self.out_features}, "
-            f"bias={self.bias is not None}"
-        )
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}")
 
 
-# %% book/02_layers.ipynb cell-032
+# %% book/02_layers.ipynb cell-027
 class Sequential(Module):
     """A chain of modules: the output of each is the input of the next.
 
@@ -463,52 +387,27 @@ class Sequential(Module):
     def backward(self, grad_out, input_grad=True):
         """Run the backward passes in reverse order; return :math:`\\partial L/\\partial X`.
 
-        Parameters
-        ----------
-        grad_out : ndarray
-            :math:`\\partial L/\\partial Y` for the output of the last forward pass.
-        input_grad : bool, default True
-            Compute and return :math:`\\partial L/\\partial X`. A training step
-            never uses the gradient with respect to the data: with False, a
-            first module is told so (every module's ``backward`` takes
-            ``input_grad``); a ``Linear`` then skips :math:`G W^\\top`, one of
-            the largest matrix products of an MLP, and None is returned
-            (chapter 14).
+        With ``input_grad=False`` the first module is told that nobody needs
+        :math:`\\partial L/\\partial X` (a ``Linear`` then skips
+        :math:`G W^\\top`, chapter 14) and None is returned.
         """
         for layer in reversed(self.layers[1:]):
             grad_out = layer.backward(grad_out)
-        if not self.layers:
-            return grad_out if input_grad else None
-        if input_grad:
+        if self.layers and input_grad:
             return self.layers[0].backward(grad_out)
-        self.layers[0].backward(grad_out, input_grad=False)
-        return None
+        if self.layers:
+            self.layers[0].backward(grad_out, input_grad=False)
+        return grad_out if input_grad else None
 
     def append(self, layer):
         """Add a module at the end; returns self.
 
-        Raises ``ValueError`` if ``layer`` is not a Module instance (a class
-        such as ``ReLU`` instead of ``ReLU()``), or if it is already in the
-        chain: a module caches its input for ``backward``, so one instance
-        cannot serve two places in the same forward pass.
+        Refuses what is not a Module instance (``ReLU`` instead of ``ReLU()``)
+        and a module already in the chain, whose cache one forward pass would
+        overwrite (:func:`nnbook.checks.bad_child_error`).
         """
-        i = len(self.layers)
-        if isinstance(layer, type) and issubclass(layer, Module):
-            raise ValueError(
-                f"Sequential: item {i} is the class {layer.__name__}, not a Module instance; "
-                f"write {layer.__name__}(...) (e.g. ReLU() instead of ReLU)"
-            )
-        if not isinstance(layer, Module):
-            raise ValueError(
-                f"Sequential: item {i} is a {type(layer).__name__}, not a Module "
-                "(did you pass a class instead of an instance, e.g. ReLU instead of ReLU()?)"
-            )
-        for j, other in enumerate(self.layers):
-            if other is layer:
-                raise ValueError(
-                    f"Sequential: item {i} is the same {module_name(layer)} object as item {j}; "
-                    "each module caches its input for backward, so use a new instance"
-                )
+        if not isinstance(layer, Module) or any(layer is other for other in self.layers):
+            raise bad_child_error(layer, len(self.layers), self.layers, "Sequential")
         self.layers.append(layer)
         return self
 

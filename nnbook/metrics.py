@@ -1,4 +1,4 @@
-# Generated from book/10_training.ipynb by tools/export.py. Do not edit: edit the notebook, then run `make export`.
+# Generated from book/10_training.ipynb, book/eng_training.ipynb by tools/export.py. Do not edit: edit the notebook, then run `make export`.
 """Metrics: how good a classifier's predictions are (chapter 10, *Training*).
 
 A loss is what the optimizer minimises; a metric is what a person reads.
@@ -7,140 +7,27 @@ A loss is what the optimizer minimises; a metric is what a person reads.
 was predicted; :func:`precision_recall_f1` derives per-class precision, recall
 and :math:`F_1` from it and averages them (``"micro"``, ``"macro"``,
 ``"weighted"``, ``"binary"`` or per class); :func:`classification_report`
-prints all of it as a table and :func:`plot_confusion_matrix` draws the matrix
-(matplotlib is imported only then).
+prints all of it as a table (``nnbook.plotting.plot_confusion_matrix`` draws it).
 
-Predictions may be given as integer labels of shape ``(n,)``, as score rows of
-shape ``(n, C)`` with :math:`C \\ge 2` (logits, probabilities or one-hot rows;
-the predicted class is the argmax of each row), or, for a binary classifier
-with one output, as scores of shape ``(n,)`` or ``(n, 1)`` together with a
-``threshold`` (0 for logits, 0.5 for probabilities). Nothing is broadcast: a
-column ``(n, 1)`` against labels ``(n,)`` is a ``ValueError`` naming the
-function and both shapes, as are labels that are negative, not whole
-numbers, or out of range. Divisions by zero (a class never predicted, or
-never present) give 0, without a warning. The results agree with
+Predictions may be integer labels of shape ``(n,)``, score rows of shape
+``(n, C)`` with :math:`C \\ge 2` (the predicted class is the argmax of each
+row), or, for a binary classifier with one output, scores of shape ``(n,)`` or
+``(n, 1)`` with a ``threshold`` (0 for logits, 0.5 for probabilities). Nothing
+is broadcast: a column ``(n, 1)`` against labels ``(n,)`` is a ``ValueError``
+naming the function and both shapes. Divisions by zero (a class never
+predicted, or never present) give 0, without a warning. The results agree with
 ``sklearn.metrics`` (the tests check it).
 """
 
-__all__ = ['accuracy', 'confusion_matrix', 'precision_recall_f1', 'classification_report', 'plot_confusion_matrix']
+__all__ = ['accuracy', 'confusion_matrix', 'precision_recall_f1', 'classification_report', 'METRIC_NAMES']
 
 
 # %% book/10_training.ipynb cell-005
 import numpy as np
 
-
-_THRESHOLD_HINT = (
-    "for the scores of a binary classifier (one output) pass threshold=0.0 for logits "
-    "or threshold=0.5 for probabilities"
-)
+from nnbook.checks import positive_int
 
 
-def _as_labels(y, who, name, threshold):
-    """Turn labels, score rows or thresholded binary scores into int labels of shape (n,).
-
-    Returns ``(labels, n_columns)``, where ``n_columns`` is the number of
-    score columns (``None`` when ``y`` already holds labels).
-    """
-    y = np.asarray(y)
-    if y.dtype.kind not in "biuf":  # booleans, integers or floats; not complex, text, objects
-        raise ValueError(
-            f"{who}: {name} must be a numeric array of real numbers, got dtype {y.dtype} "
-            f"(shape {y.shape})"
-        )
-    if y.ndim == 0 or y.shape[0] == 0:
-        raise ValueError(f"{who}: {name} must be a non-empty array of shape (n,) or (n, C), got shape {y.shape}")
-    if y.ndim > 2:
-        raise ValueError(f"{who}: {name} must have shape (n,) or (n, C), got shape {y.shape}")
-    if np.issubdtype(y.dtype, np.floating) and not np.isfinite(y).all():
-        raise ValueError(f"{who}: {name} of shape {y.shape} contains NaN or infinite values")
-    if threshold is not None:
-        if y.ndim == 2 and y.shape[1] != 1:
-            raise ValueError(
-                f"{who}: threshold is for binary scores of shape (n,) or (n, 1), but {name} "
-                f"has shape {y.shape}; for {y.shape[1]} classes leave threshold=None (argmax)"
-            )
-        if name == "y_pred":
-            return (y.reshape(-1) > threshold).astype(np.intp), None
-    if y.ndim == 2:
-        if y.shape[1] > 1:
-            return y.argmax(axis=1), y.shape[1]
-        y = y.reshape(-1)
-    if y.dtype == bool:
-        return y.astype(np.intp), None
-    if not np.issubdtype(y.dtype, np.integer):
-        whole = y == np.round(y)
-        if not whole.all():
-            bad = float(y[~whole][0])
-            raise ValueError(
-                f"{who}: {name} of shape {y.shape} holds {bad:g}, which is not a class label "
-                f"(labels are whole numbers); {_THRESHOLD_HINT}"
-            )
-    if y.min() < 0:
-        raise ValueError(
-            f"{who}: class labels must be non-negative, but {name} holds {y.min():g}"
-        )
-    return y.astype(np.intp), None
-
-
-def _check_count(value, label, who):
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{who}: {label} must be a positive integer, got {value!r}")
-    return int(value)
-
-
-def _label_pair(y_true, y_pred, who, *, n_classes=None, threshold=None):
-    """Validate a pair of label arrays; return ``(true, pred, C)`` as int arrays and the class count."""
-    y_true_arr, y_pred_arr = np.asarray(y_true), np.asarray(y_pred)
-    if threshold is not None:
-        if isinstance(threshold, bool) or not np.isscalar(threshold) or not np.isfinite(threshold):
-            raise ValueError(f"{who}: threshold must be a finite number, got {threshold!r}")
-        if y_true_arr.shape != y_pred_arr.shape:
-            raise ValueError(
-                f"{who}: with a threshold, y_true and y_pred must have the same shape, got "
-                f"y_true of shape {y_true_arr.shape} and y_pred of shape {y_pred_arr.shape}"
-            )
-    elif any(a.ndim == 2 and a.shape[1] == 1 for a in (y_true_arr, y_pred_arr)):
-        raise ValueError(
-            f"{who}: y_true has shape {y_true_arr.shape} and y_pred has shape {y_pred_arr.shape}; "
-            "a single column is ambiguous (and NumPy would broadcast (n, 1) against (n,) to "
-            f"(n, n)): for labels use .ravel(); {_THRESHOLD_HINT}"
-        )
-    true, true_cols = _as_labels(y_true_arr, who, "y_true", threshold)
-    pred, pred_cols = _as_labels(y_pred_arr, who, "y_pred", threshold)
-    if true.shape != pred.shape:
-        raise ValueError(
-            f"{who}: y_true and y_pred must describe the same samples, got y_true of shape "
-            f"{y_true_arr.shape} ({true.size} samples) and y_pred of shape {y_pred_arr.shape} "
-            f"({pred.size} samples)"
-        )
-    columns = {c for c in (true_cols, pred_cols) if c is not None}
-    if len(columns) > 1:
-        raise ValueError(
-            f"{who}: y_true has {true_cols} columns but y_pred has {pred_cols}; "
-            "both must score the same classes"
-        )
-    if threshold is not None:
-        columns.add(2)
-    if n_classes is not None:
-        n_classes = _check_count(n_classes, "n_classes", who)
-        if columns and columns != {n_classes}:
-            raise ValueError(
-                f"{who}: n_classes={n_classes} but the scores have {columns.pop()} columns"
-            )
-    elif columns:
-        n_classes = columns.pop()
-    else:
-        n_classes = int(max(true.max(), pred.max())) + 1
-    for name, labels in (("y_true", true), ("y_pred", pred)):
-        if labels.max() >= n_classes:
-            raise ValueError(
-                f"{who}: {name} holds the label {labels.max()}, outside [0, {n_classes}) "
-                f"for {n_classes} classes"
-            )
-    return true, pred, n_classes
-
-
-# %% book/10_training.ipynb cell-006
 def accuracy(y_true, y_pred, *, threshold=None):
     """Fraction of samples whose predicted class is the true class.
 
@@ -188,7 +75,7 @@ def accuracy(y_true, y_pred, *, threshold=None):
     return float(np.count_nonzero(true == pred) / true.size)
 
 
-# %% book/10_training.ipynb cell-010
+# %% book/10_training.ipynb cell-009
 def confusion_matrix(y_true, y_pred, n_classes=None, *, threshold=None):
     """Count how often each true class was predicted as each class.
 
@@ -226,7 +113,7 @@ def confusion_matrix(y_true, y_pred, n_classes=None, *, threshold=None):
     return counts.reshape(n_classes, n_classes).astype(np.int64, copy=False)
 
 
-# %% book/10_training.ipynb cell-014
+# %% book/10_training.ipynb cell-013
 def _safe_divide(numerator, denominator):
     """numerator / denominator, with 0 wherever the denominator is 0 (no warning)."""
     numerator = np.asarray(numerator, dtype=np.float64)
@@ -316,7 +203,7 @@ def precision_recall_f1(y_true, y_pred, average="macro", *, n_classes=None, thre
             float(f1[present].mean()))
 
 
-# %% book/10_training.ipynb cell-015
+# %% book/10_training.ipynb cell-014
 def classification_report(y_true, y_pred, *, n_classes=None, threshold=None, class_names=None, digits=3):
     """A text table of per-class precision, recall, :math:`F_1` and support, with averages.
 
@@ -335,8 +222,7 @@ def classification_report(y_true, y_pred, *, n_classes=None, threshold=None, cla
         One line per class, then the accuracy and the macro and weighted averages.
     """
     who = "classification_report"
-    if isinstance(digits, bool) or not isinstance(digits, (int, np.integer)) or digits < 0:
-        raise ValueError(f"{who}: digits must be an integer >= 0, got {digits!r}")
+    digits = positive_int(digits, "digits", who, minimum=0)
     true, pred, n_classes = _label_pair(y_true, y_pred, who, n_classes=n_classes, threshold=threshold)
     if class_names is None:
         class_names = [str(c) for c in range(n_classes)]
@@ -362,52 +248,179 @@ def classification_report(y_true, y_pred, *, n_classes=None, threshold=None, cla
     return "\n".join(lines)
 
 
-# %% book/10_training.ipynb cell-020
-def plot_confusion_matrix(matrix, class_names=None, ax=None, *, normalize=False,
-                          title="Confusion matrix"):
-    """Draw a confusion matrix (rows: true class, columns: predicted class) with its counts.
+# %% book/eng_training.ipynb cell-007
+from nnbook.losses import BCELoss, BCEWithLogitsLoss
 
-    Parameters
-    ----------
-    matrix : array_like, shape (C, C)
-        From :func:`nnbook.metrics.confusion_matrix`.
-    class_names : sequence of str, optional
-        Tick labels (default: the class numbers).
-    ax : matplotlib Axes, optional
-    normalize : bool, default False
-        Colour and annotate each row as fractions of its true class (the
-        diagonal is then the recall of each class).
-    title : str, default "Confusion matrix"
 
-    Returns
-    -------
-    matplotlib.axes.Axes
+def _metric_callable(name, loss_fn):
+    """A named metric, as a function ``f(y_true, outputs)``."""
+    # One output column is a binary classifier: its threshold follows from the loss.
+    threshold = None
+    if isinstance(loss_fn, BCEWithLogitsLoss):
+        threshold = 0.0              # logits: class 1 when z > 0
+    elif isinstance(loss_fn, BCELoss):
+        threshold = 0.5              # probabilities: class 1 when p > 0.5
+
+    def metric(y_true, outputs):
+        single = outputs.ndim == 1 or outputs.shape[1] == 1
+        t = threshold if single else None
+        if name == "accuracy":
+            return accuracy(y_true, outputs, threshold=t)
+        p, r, f = precision_recall_f1(y_true, outputs, average="macro", threshold=t)
+        return {"precision": p, "recall": r, "f1": f}[name]
+
+    metric.__name__ = name
+    return metric
+
+
+METRIC_NAMES = ("accuracy", "precision", "recall", "f1")
+
+
+def _resolve_metrics(metrics, loss_fn, who):
+    """``{name: f(y_true, outputs)}`` from names, callables or a dict of them."""
+    if metrics is None:
+        return {}
+    if isinstance(metrics, str) or callable(metrics):
+        metrics = (metrics,)
+    items = metrics.items() if isinstance(metrics, dict) else ((None, m) for m in metrics)
+    resolved = {}
+    for name, metric in items:
+        if isinstance(metric, str):
+            if metric not in METRIC_NAMES:
+                raise ValueError(
+                    f"{who}: unknown metric {metric!r}; use one of {list(METRIC_NAMES)} or a "
+                    "function f(y_true, outputs) returning a number"
+                )
+            name = name or metric
+            metric = _metric_callable(metric, loss_fn)
+        elif callable(metric):
+            name = name or getattr(metric, "__name__", None)
+            if not name or name == "<lambda>":
+                raise ValueError(
+                    f"{who}: the metric {metric!r} has no usable name; pass a dict such as "
+                    "metrics={'my_metric': f}"
+                )
+        else:
+            raise ValueError(
+                f"{who}: a metric must be a name ({list(METRIC_NAMES)}) or a function "
+                f"f(y_true, outputs), got {type(metric).__name__}"
+            )
+        if name in ("loss", "lr") or name.startswith("val_") or name in resolved:
+            raise ValueError(f"{who}: metric name {name!r} is reserved or used twice")
+        resolved[name] = metric
+    return resolved
+
+
+def _compute_metrics(metric_fns, y_true, outputs, prefix=""):
+    logs = {}
+    for name, metric in metric_fns.items():
+        logs[prefix + name] = float(metric(y_true, outputs))
+    return logs
+
+
+# %% book/eng_training.ipynb cell-010
+from nnbook.checks import positive_int
+
+_THRESHOLD_HINT = (
+    "for the scores of a binary classifier (one output) pass threshold=0.0 for logits "
+    "or threshold=0.5 for probabilities"
+)
+
+
+def _as_labels(y, who, name, threshold):
+    """Turn labels, score rows or thresholded binary scores into int labels of shape (n,).
+
+    Returns ``(labels, n_columns)``, where ``n_columns`` is the number of
+    score columns (``None`` when ``y`` already holds labels).
     """
-    import matplotlib.pyplot as plt
+    y = np.asarray(y)
+    if y.dtype.kind not in "biuf":  # booleans, integers or floats; not complex, text, objects
+        raise ValueError(
+            f"{who}: {name} must be a numeric array of real numbers, got dtype {y.dtype} "
+            f"(shape {y.shape})"
+        )
+    if y.ndim == 0 or y.shape[0] == 0:
+        raise ValueError(f"{who}: {name} must be a non-empty array of shape (n,) or (n, C), got shape {y.shape}")
+    if y.ndim > 2:
+        raise ValueError(f"{who}: {name} must have shape (n,) or (n, C), got shape {y.shape}")
+    if np.issubdtype(y.dtype, np.floating) and not np.isfinite(y).all():
+        raise ValueError(f"{who}: {name} of shape {y.shape} contains NaN or infinite values")
+    if threshold is not None:
+        if y.ndim == 2 and y.shape[1] != 1:
+            raise ValueError(
+                f"{who}: threshold is for binary scores of shape (n,) or (n, 1), but {name} "
+                f"has shape {y.shape}; for {y.shape[1]} classes leave threshold=None (argmax)"
+            )
+        if name == "y_pred":
+            return (y.reshape(-1) > threshold).astype(np.intp), None
+    if y.ndim == 2:
+        if y.shape[1] > 1:
+            return y.argmax(axis=1), y.shape[1]
+        y = y.reshape(-1)
+    if y.dtype == bool:
+        return y.astype(np.intp), None
+    if not np.issubdtype(y.dtype, np.integer):
+        whole = y == np.round(y)
+        if not whole.all():
+            bad = float(y[~whole][0])
+            raise ValueError(
+                f"{who}: {name} of shape {y.shape} holds {bad:g}, which is not a class label "
+                f"(labels are whole numbers); {_THRESHOLD_HINT}"
+            )
+    if y.min() < 0:
+        raise ValueError(
+            f"{who}: class labels must be non-negative, but {name} holds {y.min():g}"
+        )
+    return y.astype(np.intp), None
 
-    matrix = np.asarray(matrix)
-    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] == 0:
-        raise ValueError(f"plot_confusion_matrix: expected a square (C, C) matrix, got shape {matrix.shape}")
-    n = matrix.shape[0]
-    names = [str(c) for c in range(n)] if class_names is None else [str(c) for c in class_names]
-    if len(names) != n:
-        raise ValueError(f"plot_confusion_matrix: {len(names)} class_names for a {n}x{n} matrix")
-    shown = matrix.astype(float)
-    if normalize:
-        rows = shown.sum(axis=1, keepdims=True)
-        shown = np.divide(shown, rows, out=np.zeros_like(shown), where=rows > 0)
-    if ax is None:
-        ax = plt.subplots()[1]
-    ax.imshow(shown, cmap="Blues", vmin=0)
-    ax.grid(False)
-    top = shown.max() if shown.size else 0
-    for (i, j), value in np.ndenumerate(shown):
-        text = f"{value:.2f}" if normalize else f"{int(matrix[i, j])}"
-        ax.text(j, i, text, ha="center", va="center",
-                color="white" if value > 0.6 * top else "black")
-    ax.set_xticks(range(n), names)
-    ax.set_yticks(range(n), names)
-    ax.set_xlabel("predicted class")
-    ax.set_ylabel("true class")
-    ax.set_title(title)
-    return ax
+
+def _label_pair(y_true, y_pred, who, *, n_classes=None, threshold=None):
+    """Validate a pair of label arrays; return ``(true, pred, C)`` as int arrays and the class count."""
+    y_true_arr, y_pred_arr = np.asarray(y_true), np.asarray(y_pred)
+    if threshold is not None:
+        if isinstance(threshold, bool) or not np.isscalar(threshold) or not np.isfinite(threshold):
+            raise ValueError(f"{who}: threshold must be a finite number, got {threshold!r}")
+        if y_true_arr.shape != y_pred_arr.shape:
+            raise ValueError(
+                f"{who}: with a threshold, y_true and y_pred must have the same shape, got "
+                f"y_true of shape {y_true_arr.shape} and y_pred of shape {y_pred_arr.shape}"
+            )
+    elif any(a.ndim == 2 and a.shape[1] == 1 for a in (y_true_arr, y_pred_arr)):
+        raise ValueError(
+            f"{who}: y_true has shape {y_true_arr.shape} and y_pred has shape {y_pred_arr.shape}; "
+            "a single column is ambiguous (and NumPy would broadcast (n, 1) against (n,) to "
+            f"(n, n)): for labels use .ravel(); {_THRESHOLD_HINT}"
+        )
+    true, true_cols = _as_labels(y_true_arr, who, "y_true", threshold)
+    pred, pred_cols = _as_labels(y_pred_arr, who, "y_pred", threshold)
+    if true.shape != pred.shape:
+        raise ValueError(
+            f"{who}: y_true and y_pred must describe the same samples, got y_true of shape "
+            f"{y_true_arr.shape} ({true.size} samples) and y_pred of shape {y_pred_arr.shape} "
+            f"({pred.size} samples)"
+        )
+    columns = {c for c in (true_cols, pred_cols) if c is not None}
+    if len(columns) > 1:
+        raise ValueError(
+            f"{who}: y_true has {true_cols} columns but y_pred has {pred_cols}; "
+            "both must score the same classes"
+        )
+    if threshold is not None:
+        columns.add(2)
+    if n_classes is not None:
+        n_classes = positive_int(n_classes, "n_classes", who)
+        if columns and columns != {n_classes}:
+            raise ValueError(
+                f"{who}: n_classes={n_classes} but the scores have {columns.pop()} columns"
+            )
+    elif columns:
+        n_classes = columns.pop()
+    else:
+        n_classes = int(max(true.max(), pred.max())) + 1
+    for name, labels in (("y_true", true), ("y_pred", pred)):
+        if labels.max() >= n_classes:
+            raise ValueError(
+                f"{who}: {name} holds the label {labels.max()}, outside [0, {n_classes}) "
+                f"for {n_classes} classes"
+            )
+    return true, pred, n_classes

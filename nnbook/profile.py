@@ -22,6 +22,7 @@ import time
 
 import numpy as np
 
+from nnbook.checks import positive_int
 from nnbook.layers import Sequential
 
 
@@ -70,9 +71,8 @@ def time_rounds(candidates, rounds=5, warmup=1, timer=time.perf_counter):
                 f"time_rounds: candidate {name!r} is a {type(f).__name__}, not a function; "
                 "wrap the code in a function (or a lambda) taking no arguments"
             )
-    for label, value, low in (("rounds", rounds, 1), ("warmup", warmup, 0)):
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
-            raise ValueError(f"time_rounds: {label} must be an integer >= {low}, got {value!r}")
+    rounds = positive_int(rounds, "rounds", "time_rounds")
+    warmup = positive_int(warmup, "warmup", "time_rounds", minimum=0)
     times = {name: [] for name in names}
     for r in range(warmup + rounds):
         shift = r % len(names)
@@ -139,18 +139,14 @@ def ratio(times, numerator, denominator):
 
 
 # %% book/14_performance.ipynb cell-011
-def _is_count(value):
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 1
-
-
 def _check_sizes(sizes, who):
     """The layer widths ``(d, h_1, ..., C)`` as a list of ints, or a ValueError."""
     sizes = list(sizes)
-    if len(sizes) < 2 or not all(_is_count(s) for s in sizes):
+    if len(sizes) < 2:
         raise ValueError(
             f"{who}: sizes must be two or more positive integers (d, ..., C), got {sizes!r}"
         )
-    return [int(s) for s in sizes]
+    return [positive_int(s, f"sizes[{i}]", who) for i, s in enumerate(sizes)]
 
 
 def mlp_flops(sizes, n, input_grad=False):
@@ -185,8 +181,7 @@ def mlp_flops(sizes, n, input_grad=False):
     104726528
     """
     sizes = _check_sizes(sizes, "mlp_flops")
-    if not _is_count(n):
-        raise ValueError(f"mlp_flops: the batch size n must be a positive integer, got {n!r}")
+    n = positive_int(n, "the batch size n", "mlp_flops")
     total = 0
     for layer, (d, m) in enumerate(zip(sizes[:-1], sizes[1:])):
         products = 3 if (layer > 0 or input_grad) else 2
@@ -224,12 +219,9 @@ def matmul_floor(sizes, batch_sizes, dtype=np.float64, input_grad=False):
     """
     sizes = _check_sizes(sizes, "matmul_floor")
     batch_sizes = list(batch_sizes)
-    if not batch_sizes or not all(_is_count(n) for n in batch_sizes):
-        raise ValueError(
-            f"matmul_floor: batch_sizes must be a non-empty list of positive integers, "
-            f"got {batch_sizes!r}"
-        )
-    batch_sizes = [int(n) for n in batch_sizes]
+    if not batch_sizes:
+        raise ValueError("matmul_floor: batch_sizes is empty; pass one batch size per batch")
+    batch_sizes = [positive_int(n, f"batch_sizes[{i}]", "matmul_floor") for i, n in enumerate(batch_sizes)]
     rng = np.random.default_rng(0)  # the values do not matter, only that they are ordinary
     dtype = np.dtype(dtype)
     weights = [(rng.standard_normal((d, m)) / np.sqrt(d)).astype(dtype)

@@ -7,10 +7,8 @@ the identity. :class:`BatchNorm1d` standardises each feature over the batch in
 training mode, keeps running estimates of the mean and variance for
 evaluation mode, and follows ``torch.nn.BatchNorm1d`` exactly (momentum
 convention, biased variance for normalizing, unbiased variance in
-``running_var``, parameter and buffer names). :class:`EarlyStopping` watches a
-validation metric and restores the weights of its best epoch; it implements the
-callback hooks ``on_train_begin``, ``on_epoch_end`` and ``on_train_end`` that
-``nnbook.train.fit`` (chapter 10) calls.
+``running_var``, parameter and buffer names). Early stopping, the fourth
+regularizer of the chapter, is a callback: ``nnbook.callbacks.EarlyStopping``.
 
 Weight decay is an argument of the optimizers (``nnbook.optim.SGD(...,
 weight_decay=)`` adds the gradient of the L2 penalty, ``nnbook.optim.AdamW``
@@ -18,17 +16,16 @@ decays the weights directly); :func:`l2_penalty` computes the penalty itself,
 to report the regularized loss.
 """
 
-__all__ = ['l2_penalty', 'Dropout', 'BatchNorm1d', 'EarlyStopping']
+__all__ = ['l2_penalty', 'Dropout', 'BatchNorm1d']
 
 
 # %% book/09_regularization.ipynb cell-001
-import math
 from contextlib import contextmanager
 
 import numpy as np
 
 from nnbook.layers import Module, Parameter
-from nnbook.checks import check_grad_out, check_input, module_name, no_forward_error
+from nnbook.checks import check_grad_out, check_input, module_name, positive_int, real_number
 
 
 # %% book/09_regularization.ipynb cell-013
@@ -72,12 +69,7 @@ def l2_penalty(model, weight_decay):
     1.25
     """
     name = "l2_penalty"
-    try:
-        wd = float(weight_decay)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}: weight_decay must be a number, got {weight_decay!r}") from None
-    if not math.isfinite(wd) or wd < 0:
-        raise ValueError(f"{name}: weight_decay must be a finite number >= 0, got {weight_decay!r}")
+    wd = real_number(weight_decay, "weight_decay", name, low=0)
     if isinstance(model, Module):
         params = model.parameters()
     elif isinstance(model, Parameter):
@@ -155,20 +147,12 @@ class Dropout(Module):
 
     def __init__(self, p=0.5, *, rng=None):
         super().__init__()
-        number = isinstance(p, (int, float, np.integer, np.floating)) and not isinstance(p, bool)
-        if not number or not math.isfinite(p) or not 0 <= p < 1:
-            hint = ""
-            if number and p == 1:
-                hint = ("; p=1 would drop every element (the output would always be zero "
-                        "and the scale 1/(1-p) infinite)")
-            raise ValueError(
-                f"Dropout: p is the probability of dropping an element and must be in [0, 1), "
-                f"got {p!r}{hint}"
-            )
-        self.p = float(p)
+        if p == 1 and not isinstance(p, bool):
+            raise ValueError("Dropout: invalid p=1; it must be in [0, 1): p=1 would drop every "
+                             "element (the output would always be zero and 1/(1-p) infinite)")
+        self.p = real_number(p, "p", "Dropout", low=0, high=1, high_open=True)
         self.rng = np.random.default_rng(rng)
         self.mask = None      # the multiplier m/(1-p) of the last training forward pass
-        self._cache = None    # (shape, dtype, mask or None) of the last forward pass
         self._frozen = False  # True inside freeze_mask(): reuse self.mask
 
     def forward(self, x):
@@ -187,7 +171,7 @@ class Dropout(Module):
         """
         x = check_input(x, self)
         if not self.training or self.p == 0:
-            self._cache = (x.shape, x.dtype, None)
+            self._cache = (x.shape, x.dtype, None)     # the identity: no mask
             return x
         if self._frozen:
             if self.mask.shape != x.shape or self.mask.dtype != x.dtype:
@@ -211,6 +195,8 @@ class Dropout(Module):
         ----------
         grad_out : ndarray
             :math:`\\partial L/\\partial \\tilde h`, shape and dtype of the last output.
+        input_grad : bool, default True
+            Ignored: the gradient is a product with the mask, nothing to skip.
 
         Returns
         -------
@@ -218,9 +204,7 @@ class Dropout(Module):
             :math:`\\partial L/\\partial h = \\partial L/\\partial \\tilde h \\odot m/(1-p)`
             (``grad_out`` itself if the last forward pass was the identity).
         """
-        if self._cache is None:
-            raise no_forward_error(self)
-        shape, dtype, mask = self._cache
+        shape, dtype, mask = self._saved()
         grad_out = check_grad_out(grad_out, shape, dtype, self)
         return grad_out if mask is None else grad_out * mask
 
@@ -339,26 +323,15 @@ class BatchNorm1d(Module):
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
                  track_running_stats=True, dtype=np.float64):
         super().__init__()
-        if not isinstance(num_features, (int, np.integer)) or isinstance(num_features, bool) \
-                or num_features < 1:
-            raise ValueError(
-                f"BatchNorm1d: num_features must be a positive integer, got {num_features!r}"
-            )
+        who = "BatchNorm1d"
+        self.num_features = positive_int(num_features, "num_features", who)
+        self.eps = real_number(eps, "eps", who, low=0, low_open=True)
+        # momentum: the weight of the new batch in the running averages; None: cumulative
+        self.momentum = None if momentum is None else real_number(momentum, "momentum", who,
+                                                                  low=0, high=1)
         dtype = np.dtype(dtype)
         if not np.issubdtype(dtype, np.floating):
-            raise ValueError(f"BatchNorm1d: dtype must be a floating-point type, got {dtype}")
-        real = (int, float, np.integer, np.floating)
-        if not isinstance(eps, real) or isinstance(eps, bool) or not math.isfinite(eps) or eps <= 0:
-            raise ValueError(f"BatchNorm1d: eps must be a positive number, got {eps!r}")
-        if momentum is not None and (not isinstance(momentum, real) or isinstance(momentum, bool)
-                                     or not 0 <= momentum <= 1):
-            raise ValueError(
-                f"BatchNorm1d: momentum is the weight of the new batch in the running averages "
-                f"and must be in [0, 1] (or None for a cumulative average), got {momentum!r}"
-            )
-        self.num_features = int(num_features)
-        self.eps = float(eps)
-        self.momentum = None if momentum is None else float(momentum)
+            raise ValueError(f"{who}: dtype must be a floating-point type, got {dtype}")
         self.affine = bool(affine)
         self.track_running_stats = bool(track_running_stats)
         self.dtype = dtype
@@ -373,7 +346,6 @@ class BatchNorm1d(Module):
             self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64))
         else:
             self.running_mean = self.running_var = self.num_batches_tracked = None
-        self._cache = None  # (xhat, inv_std, batch statistics used?) of the last forward pass
 
     def forward(self, x):
         """Normalise each feature with the batch statistics (training) or the running ones (evaluation).
@@ -407,7 +379,7 @@ class BatchNorm1d(Module):
             xhat = x - self.running_mean
             inv_std = 1.0 / np.sqrt(self.running_var + self.eps)
         xhat *= inv_std                                     # in place: xhat is a new array
-        self._cache = (xhat, inv_std, batch_stats)
+        self._cache = (xhat, inv_std, batch_stats)          # batch_stats: which backward
         if not self.affine:
             return xhat.copy()                              # the cache must not be modified
         out = xhat * self.weight.data
@@ -433,6 +405,9 @@ class BatchNorm1d(Module):
         ----------
         grad_out : ndarray of shape (n, num_features)
             :math:`\\partial L/\\partial Y` for the last forward pass.
+        input_grad : bool, default True
+            If False, only the parameter gradients are accumulated and None is
+            returned (the input is the data, whose gradient nobody needs).
 
         Returns
         -------
@@ -440,9 +415,7 @@ class BatchNorm1d(Module):
             The compact form of the class notes (training mode) or the
             element-wise scaling (evaluation mode).
         """
-        if self._cache is None:
-            raise no_forward_error(self)
-        xhat, inv_std, batch_stats = self._cache
+        xhat, inv_std, batch_stats = self._saved()
         grad_out = check_grad_out(grad_out, xhat.shape, xhat.dtype, self)
         if self.affine:
             self.weight.accumulate_grad(np.sum(grad_out * xhat, axis=0))
@@ -450,6 +423,8 @@ class BatchNorm1d(Module):
             grad_xhat = grad_out * self.weight.data
         else:
             grad_xhat = grad_out
+        if not input_grad:
+            return None
         if not batch_stats:
             return grad_xhat * inv_std                      # running statistics are constants
         n = xhat.shape[0]
@@ -462,171 +437,3 @@ class BatchNorm1d(Module):
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps:g}, momentum={self.momentum}, "
                 f"affine={self.affine}, track_running_stats={self.track_running_stats}")
-
-
-# %% book/09_regularization.ipynb cell-037
-class EarlyStopping:
-    """Stop training when a monitored metric stops improving, and restore the best weights.
-
-    After every epoch, :meth:`step` records the monitored value. An
-    *improvement* is a value below ``best - min_delta`` (``mode="min"``) or above
-    ``best + min_delta`` (``mode="max"``); it resets the counter :attr:`wait` and
-    keeps a copy of ``model.state_dict()``. Otherwise :attr:`wait` grows by one,
-    and when it reaches ``patience`` :meth:`step` returns True: stop. At the end,
-    :meth:`on_train_end` loads the best state back into the model.
-
-    The object is a callback for ``nnbook.train.fit`` (chapter 10), which calls
-    ``on_train_begin(model)``, ``on_epoch_end(epoch, logs, model)`` after each
-    epoch (stopping when it returns True) and ``on_train_end(model)``; a
-    hand-written loop can call the same methods.
-
-    Parameters
-    ----------
-    monitor : str, default "val_loss"
-        The key of the epoch's ``logs`` to watch.
-    patience : int, default 5
-        Number of epochs without improvement after which to stop (at least 1).
-    min_delta : float, default 0.0
-        Smallest change that counts as an improvement (:math:`\\ge 0`).
-    mode : {"min", "max"}, default "min"
-        "min" for losses, "max" for accuracies.
-    restore_best : bool, default True
-        Load the best weights into the model in :meth:`on_train_end`.
-
-    Attributes
-    ----------
-    best : float
-        The best value so far (``inf`` for "min" / ``-inf`` for "max" before the first).
-    best_epoch : int or None
-        The epoch of :attr:`best` (counted from 0).
-    best_state : dict or None
-        A copy of ``model.state_dict()`` (parameters and buffers) at the best epoch.
-    stopped_epoch : int or None
-        The epoch at which :meth:`step` first returned True; None if it never did.
-    wait : int
-        Epochs since the last improvement.
-
-    Notes
-    -----
-    A NaN value never counts as an improvement. Reference: Prechelt (1998).
-
-    Examples
-    --------
-    >>> stopper = EarlyStopping(patience=2)
-    >>> [stopper.step(v, None) for v in [1.0, 0.8, 0.9, 0.85]]
-    [False, False, False, True]
-    >>> stopper.best, stopper.best_epoch, stopper.stopped_epoch
-    (0.8, 1, 3)
-    """
-
-    def __init__(self, monitor="val_loss", patience=5, min_delta=0.0, mode="min",
-                 restore_best=True):
-        if not isinstance(monitor, str):
-            raise ValueError(
-                f"EarlyStopping: monitor must be the name of a logged value such as 'val_loss', "
-                f"got {monitor!r}"
-            )
-        if not isinstance(patience, (int, np.integer)) or isinstance(patience, bool) or patience < 1:
-            raise ValueError(f"EarlyStopping: patience must be an integer >= 1, got {patience!r}")
-        real = (int, float, np.integer, np.floating)
-        if not isinstance(min_delta, real) or isinstance(min_delta, bool) \
-                or not math.isfinite(min_delta) or min_delta < 0:
-            raise ValueError(
-                f"EarlyStopping: min_delta must be a finite number >= 0, got {min_delta!r}"
-            )
-        if mode not in ("min", "max"):
-            raise ValueError(
-                f"EarlyStopping: mode must be 'min' (for losses) or 'max' (for accuracies), "
-                f"got {mode!r}"
-            )
-        self.monitor = monitor
-        self.patience = int(patience)
-        self.min_delta = float(min_delta)
-        self.mode = mode
-        self.restore_best = bool(restore_best)
-        self.reset()
-
-    def reset(self):
-        """Forget everything (called by :meth:`on_train_begin`)."""
-        self.best = math.inf if self.mode == "min" else -math.inf
-        self.best_epoch = None
-        self.best_state = None
-        self.stopped_epoch = None
-        self.wait = 0
-        self._next_epoch = 0
-
-    def _improves(self, value):
-        if self.mode == "min":
-            return value < self.best - self.min_delta
-        return value > self.best + self.min_delta
-
-    def step(self, value, model, epoch=None):
-        """Record one epoch's value; return True when training should stop.
-
-        Parameters
-        ----------
-        value : float
-            The monitored metric for this epoch.
-        model : Module or None
-            Its ``state_dict()`` is copied when ``value`` improves (None: only
-            the values are tracked).
-        epoch : int, optional
-            The epoch number; by default one more than the previous call's
-            (0 for the first call after :meth:`reset`).
-
-        Returns
-        -------
-        bool
-            True once ``patience`` consecutive epochs brought no improvement.
-        """
-        try:
-            value = float(value)
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"EarlyStopping: the monitored value must be a number, got {value!r}"
-            ) from None
-        epoch = self._next_epoch if epoch is None else int(epoch)
-        self._next_epoch = epoch + 1
-        if self._improves(value):
-            self.best = value
-            self.best_epoch = epoch
-            self.wait = 0
-            if model is not None:
-                self.best_state = model.state_dict()       # a copy
-            return False
-        self.wait += 1
-        if self.wait >= self.patience:
-            if self.stopped_epoch is None:
-                self.stopped_epoch = epoch
-            return True
-        return False
-
-    def on_train_begin(self, model):
-        """Reset the state before training starts."""
-        self.reset()
-
-    def on_epoch_end(self, epoch, logs, model):
-        """Call :meth:`step` with ``logs[monitor]``; return True to stop training.
-
-        Raises
-        ------
-        ValueError
-            If ``monitor`` is not a key of ``logs`` (the message lists the keys).
-        """
-        if self.monitor not in logs:
-            raise ValueError(
-                f"EarlyStopping: monitor {self.monitor!r} is not in the logs of epoch {epoch}; "
-                f"available keys: {sorted(logs)} (the 'val_' keys need validation data; "
-                "or choose another monitor)"
-            )
-        return self.step(logs[self.monitor], model, epoch=epoch)
-
-    def on_train_end(self, model):
-        """Load the best weights back into ``model`` if ``restore_best`` (and there were any)."""
-        if self.restore_best and self.best_state is not None:
-            model.load_state_dict(self.best_state)
-
-    def __repr__(self):
-        return (f"EarlyStopping(monitor={self.monitor!r}, patience={self.patience}, "
-                f"min_delta={self.min_delta:g}, mode={self.mode!r}, "
-                f"restore_best={self.restore_best})")

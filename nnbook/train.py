@@ -1,81 +1,34 @@
-# Generated from book/10_training.ipynb by tools/export.py. Do not edit: edit the notebook, then run `make export`.
+# Generated from book/10_training.ipynb, book/eng_training.ipynb by tools/export.py. Do not edit: edit the notebook, then run `make export`.
 """Training: the loop of chapters 5 to 9, written once (chapter 10, *Training*).
 
 :func:`fit` trains a model on minibatches: training mode, ``zero_grad``,
-forward, loss, backward, ``step`` for every batch; then, once per epoch, the
-validation loss and metrics in evaluation mode, the learning-rate schedule and
-the callbacks. It returns a :class:`History` of the per-epoch numbers, and it
-stops with a ``RuntimeError`` naming the epoch and batch as soon as the loss
-stops being a finite number. :func:`evaluate` and :func:`predict` run a model
-in evaluation mode, batch by batch, and restore the mode it was in.
-
-Callbacks are duck-typed: any object with some of the methods
-``on_train_begin(model)``, ``on_epoch_end(epoch, logs, model) -> bool``
-(return True to stop) and ``on_train_end(model)``, such as
-:class:`History`, :class:`LambdaCallback`, :class:`ModelCheckpoint` and
-:class:`nnbook.regularization.EarlyStopping`.
-
-:func:`save` writes a model's ``state_dict`` to an ``.npz`` file atomically;
-:func:`load` reads it back without unpickling anything and checks every key,
-shape and dtype. :func:`plot_history` and :func:`plot_decision_boundary` draw
-the usual figures (matplotlib is imported only when they are called). The
-metrics live in :mod:`nnbook.metrics`.
+forward, loss, backward (``input_grad=False``: the data needs no gradient),
+``step`` for every batch; then, once per epoch, the validation loss and
+metrics in evaluation mode, the learning-rate schedule and the callbacks of
+:mod:`nnbook.callbacks`. It returns a :class:`~nnbook.callbacks.History` of the
+per-epoch numbers, and it stops with a ``RuntimeError`` naming the epoch and
+batch as soon as the numbers stop being finite. :func:`evaluate` and
+:func:`predict` run a model in evaluation mode, batch by batch, and restore the
+mode it was in. The argument checks, the metric names, the divergence
+diagnostics and the progress output come from the appendix *The machinery of
+the training loop*.
 """
 
-__all__ = ['predict', 'METRIC_NAMES', 'evaluate', 'Callback', 'History', 'LambdaCallback', 'fit', 'plot_history', 'plot_decision_boundary', 'save', 'load', 'ModelCheckpoint']
+__all__ = ['predict', 'evaluate', 'fit']
 
 
-# %% book/10_training.ipynb cell-025
+# %% book/10_training.ipynb cell-023
 import math
-import os
-import tempfile
-import zipfile
-import zlib
-from pathlib import Path
 
 import numpy as np
 
+from nnbook.callbacks import History, _wants_stop
+from nnbook.checks import check_input, positive_int
 from nnbook.data import DataLoader
-from nnbook.checks import check_input
-from nnbook.losses import BCELoss, BCEWithLogitsLoss
-from nnbook.metrics import accuracy, precision_recall_f1
+from nnbook.metrics import _compute_metrics, _resolve_metrics
 
 
-# %% book/10_training.ipynb cell-027
-def _positive_int(value, label, who):
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{who}: {label} must be a positive integer, got {value!r}")
-    return int(value)
-
-
-def _check_xy(X, y, who, names=("X", "y")):
-    """Validate a dataset: X a finite floating array, y numeric and finite, same number of samples."""
-    x_name, y_name = names
-    X = check_input(X, f"{who}: {x_name}")
-    y = np.asarray(y)
-    if y.dtype.kind not in "biuf":  # booleans, integers or floats; not complex, text, objects
-        raise ValueError(
-            f"{who}: {y_name} must be a numeric array of real numbers, got dtype {y.dtype}"
-        )
-    if y.ndim == 0 or y.shape[0] != X.shape[0]:
-        raise ValueError(
-            f"{who}: {x_name} and {y_name} must have the same number of samples, got "
-            f"{x_name} of shape {X.shape} and {y_name} of shape {y.shape}"
-        )
-    if np.issubdtype(y.dtype, np.floating) and not np.isfinite(y).all():
-        raise ValueError(f"{who}: {y_name} of shape {y.shape} contains NaN or infinite values")
-    return X, y
-
-
-def _walk(module):
-    """The module and all its sub-modules, depth first."""
-    yield module
-    children = getattr(module, "children", None)
-    if callable(children):
-        for child in children():
-            yield from _walk(child)
-
-
+# %% book/10_training.ipynb cell-025
 class _ModeGuard:
     """Context manager: ``model.train(training)`` inside; every sub-module's previous mode after."""
 
@@ -84,7 +37,7 @@ class _ModeGuard:
         self.training = training
 
     def __enter__(self):
-        self.saved = [(m, m.training) for m in _walk(self.model) if hasattr(m, "training")]
+        self.saved = [(m, m.training) for m in self.model.modules()]
         self.model.train(self.training)
         return self.model
 
@@ -103,7 +56,7 @@ def _concat(parts):
     return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
-# %% book/10_training.ipynb cell-029
+# %% book/10_training.ipynb cell-027
 def predict(model, X, *, batch_size=512):
     """The model's outputs for ``X``, computed in evaluation mode, batch by batch.
 
@@ -132,75 +85,9 @@ def predict(model, X, *, batch_size=512):
     raises.
     """
     X = check_input(X, "predict: X")
-    batch_size = _positive_int(batch_size, "batch_size", "predict")
+    batch_size = positive_int(batch_size, "batch_size", "predict")
     with _ModeGuard(model):
         return _concat([model(xb) for xb in _batches(X, batch_size)])
-
-
-def _metric_callable(name, loss_fn):
-    """A named metric, as a function ``f(y_true, outputs)``."""
-    # One output column is a binary classifier: its threshold follows from the loss.
-    threshold = None
-    if isinstance(loss_fn, BCEWithLogitsLoss):
-        threshold = 0.0              # logits: class 1 when z > 0
-    elif isinstance(loss_fn, BCELoss):
-        threshold = 0.5              # probabilities: class 1 when p > 0.5
-
-    def metric(y_true, outputs):
-        single = outputs.ndim == 1 or outputs.shape[1] == 1
-        t = threshold if single else None
-        if name == "accuracy":
-            return accuracy(y_true, outputs, threshold=t)
-        p, r, f = precision_recall_f1(y_true, outputs, average="macro", threshold=t)
-        return {"precision": p, "recall": r, "f1": f}[name]
-
-    metric.__name__ = name
-    return metric
-
-
-METRIC_NAMES = ("accuracy", "precision", "recall", "f1")
-
-
-def _resolve_metrics(metrics, loss_fn, who):
-    """``{name: f(y_true, outputs)}`` from names, callables or a dict of them."""
-    if metrics is None:
-        return {}
-    if isinstance(metrics, str) or callable(metrics):
-        metrics = (metrics,)
-    items = metrics.items() if isinstance(metrics, dict) else ((None, m) for m in metrics)
-    resolved = {}
-    for name, metric in items:
-        if isinstance(metric, str):
-            if metric not in METRIC_NAMES:
-                raise ValueError(
-                    f"{who}: unknown metric {metric!r}; use one of {list(METRIC_NAMES)} or a "
-                    "function f(y_true, outputs) returning a number"
-                )
-            name = name or metric
-            metric = _metric_callable(metric, loss_fn)
-        elif callable(metric):
-            name = name or getattr(metric, "__name__", None)
-            if not name or name == "<lambda>":
-                raise ValueError(
-                    f"{who}: the metric {metric!r} has no usable name; pass a dict such as "
-                    "metrics={'my_metric': f}"
-                )
-        else:
-            raise ValueError(
-                f"{who}: a metric must be a name ({list(METRIC_NAMES)}) or a function "
-                f"f(y_true, outputs), got {type(metric).__name__}"
-            )
-        if name in ("loss", "lr") or name.startswith("val_") or name in resolved:
-            raise ValueError(f"{who}: metric name {name!r} is reserved or used twice")
-        resolved[name] = metric
-    return resolved
-
-
-def _compute_metrics(metric_fns, y_true, outputs, prefix=""):
-    logs = {}
-    for name, metric in metric_fns.items():
-        logs[prefix + name] = float(metric(y_true, outputs))
-    return logs
 
 
 def evaluate(model, loss_fn, X, y, *, batch_size=512, metrics=()):
@@ -237,7 +124,7 @@ def evaluate(model, loss_fn, X, y, *, batch_size=512, metrics=()):
     Every sub-module gets back the mode (training or evaluation) it had.
     """
     X, y = _check_xy(X, y, "evaluate")
-    batch_size = _positive_int(batch_size, "batch_size", "evaluate")
+    batch_size = positive_int(batch_size, "batch_size", "evaluate")
     metric_fns = _resolve_metrics(metrics, loss_fn, "evaluate")
     outputs = predict(model, X, batch_size=batch_size)
     logs = {"loss": float(loss_fn(outputs, y))}
@@ -246,268 +133,50 @@ def evaluate(model, loss_fn, X, y, *, batch_size=512, metrics=()):
 
 
 # %% book/10_training.ipynb cell-031
-class Callback:
-    """Base class of callbacks, with hooks that do nothing.
-
-    :func:`fit` calls these methods on every callback that has them (a
-    callback needs no base class; this one only documents the protocol).
-    """
-
-    def on_train_begin(self, model):
-        """Called once, before the first epoch."""
-
-    def on_epoch_end(self, epoch, logs, model):
-        """Called after each epoch (``epoch`` counts from 0) with that epoch's numbers.
-
-        ``logs`` holds ``"loss"``, the metrics, and with validation data
-        ``"val_loss"`` and ``"val_<metric>"`` (plus ``"lr"`` with a
-        scheduler). Return True to stop training.
-        """
-        return False
-
-    def on_train_end(self, model):
-        """Called once after the last epoch, also after a stop requested by a callback."""
-
-
-class History(Callback):
-    """The per-epoch numbers of a training run (what :func:`fit` returns).
-
-    Attributes
-    ----------
-    history : dict of list of float
-        ``history["loss"][e]`` is the training loss of epoch ``e`` (from 0),
-        and likewise for ``"val_loss"``, every metric, and ``"lr"``.
-    epoch : list of int
-        The epochs recorded, ``[0, 1, ...]``.
-    params : dict
-        ``epochs``, ``batch_size``, ``n_samples`` and ``steps`` (batches per epoch).
-    stopped_epoch : int or None
-        The epoch (counted from 0) after which a callback stopped training,
-        or None if all epochs ran.
-
-    Examples
-    --------
-    >>> h = History()
-    >>> h.on_epoch_end(0, {"loss": 0.9}, None)
-    False
-    >>> h["loss"], len(h)
-    ([0.9], 1)
-    """
-
-    def __init__(self):
-        self.history = {}
-        self.epoch = []
-        self.params = {}
-        self.stopped_epoch = None
-
-    def on_epoch_end(self, epoch, logs, model):
-        self.epoch.append(int(epoch))
-        for key, value in logs.items():
-            self.history.setdefault(key, []).append(value)
-        return False
-
-    def __getitem__(self, key):
-        if key not in self.history:
-            raise KeyError(f"History has no {key!r}; recorded: {list(self.history)}")
-        return self.history[key]
-
-    def __contains__(self, key):
-        return key in self.history
-
-    def keys(self):
-        """The names recorded, e.g. ``['loss', 'accuracy', 'val_loss', 'val_accuracy']``."""
-        return list(self.history)
-
-    def __len__(self):
-        return len(self.epoch)
-
-    def __repr__(self):
-        return f"History(epochs={len(self.epoch)}, keys={list(self.history)})"
-
-
-class LambdaCallback(Callback):
-    """A callback made of functions, for one-off jobs (logging, plotting, a custom stop).
-
-    Parameters
-    ----------
-    on_train_begin : callable, optional
-        ``f(model)``.
-    on_epoch_end : callable, optional
-        ``f(epoch, logs, model)``; training stops if it returns True.
-    on_train_end : callable, optional
-        ``f(model)``.
-
-    Examples
-    --------
-    >>> stop_below = LambdaCallback(on_epoch_end=lambda epoch, logs, model: logs["loss"] < 0.1)
-    """
-
-    def __init__(self, on_train_begin=None, on_epoch_end=None, on_train_end=None):
-        for label, f in (("on_train_begin", on_train_begin), ("on_epoch_end", on_epoch_end),
-                         ("on_train_end", on_train_end)):
-            if f is not None and not callable(f):
-                raise ValueError(f"LambdaCallback: {label} must be callable, got {type(f).__name__}")
-        self._begin, self._epoch_end, self._end = on_train_begin, on_epoch_end, on_train_end
-
-    def on_train_begin(self, model):
-        if self._begin is not None:
-            self._begin(model)
-
-    def on_epoch_end(self, epoch, logs, model):
-        if self._epoch_end is None:
-            return False
-        return _wants_stop(self._epoch_end(epoch, logs, model))
-
-    def on_train_end(self, model):
-        if self._end is not None:
-            self._end(model)
-
-
-def _wants_stop(answer):
-    """Only a boolean True (Python or NumPy) stops training; None, numbers and lists do not."""
-    return isinstance(answer, (bool, np.bool_)) and bool(answer)
-
-
-# %% book/10_training.ipynb cell-033
-_ADVICE = (
-    "Try a smaller learning rate; standardise the inputs (nnbook.data.StandardScaler); "
-    "check the data for NaN, infinite or huge values; and prefer a fused loss on raw "
-    "scores (CrossEntropyLoss on logits, BCEWithLogitsLoss) to a Softmax or Sigmoid "
-    "layer followed by a log."
-)
-
-
-def _divergence(what, where, lr, detail="", note=""):
-    """The RuntimeError that stops fit when the numbers stop being finite."""
-    rate = f", learning rate {lr:g}" if isinstance(lr, float) else ""
-    return RuntimeError(f"fit: {what} at {where}{rate}{detail}. Training stopped{note}. {_ADVICE}")
-
-
 def _train_one_epoch(model, loss_fn, optimizer, batches, where, keep_outputs):
     """Steps (3) to (8) for every batch of one epoch.
 
-    Returns the sum of the batch losses, each weighted by its batch size
-    for a mean-reduced loss, and (if ``keep_outputs``) the outputs and
-    targets of the batches. ``where(batch)`` names the position for errors.
+    Returns the sum of the batch losses, each weighted by its batch size for a
+    mean-reduced loss, and (if ``keep_outputs``) the outputs and targets of
+    the batches. ``where(batch)`` names the position for error messages.
     """
-    lr = getattr(optimizer, "lr", None)
     weighted = getattr(loss_fn, "reduction", "mean") == "mean"
-    untouched = " before this batch changed the weights"
     total, outputs_seen, targets_seen = 0.0, [], []
+    batch = 0
     # Overflow or 0/0 anywhere in a step raises at once instead of spreading NaN.
     with np.errstate(over="raise", invalid="raise", divide="raise"):
-        for batch, (xb, yb) in enumerate(batches, start=1):
-            stage = "the forward pass"
-            try:
+        try:
+            for batch, (xb, yb) in enumerate(batches, start=1):
                 optimizer.zero_grad()                                   # (3)
                 outputs = model(xb)                                     # (4)
-                stage = "the loss"
                 loss = float(loss_fn(outputs, yb))
                 if not math.isfinite(loss):                             # (5)
-                    raise _divergence(f"the training loss is {loss}", where(batch), lr,
-                                      note=untouched)
-                stage = "the backward pass"
-                model.backward(loss_fn.backward())                      # (6)
-                stage = "the optimizer step"
+                    raise _divergence(f"the training loss is {loss}", where(batch), optimizer)
+                model.backward(loss_fn.backward(), input_grad=False)    # (6)
                 optimizer.step()                                        # (7)
-            except FloatingPointError as exc:
-                note = (" (this step may have updated some weights)"
-                        if stage == "the optimizer step" else untouched)
-                raise _divergence("the numbers diverged", where(batch), lr,
-                                  f" ({exc}, in {stage})", note) from exc
-            total += loss * xb.shape[0] if weighted else loss           # (8)
-            if keep_outputs:
-                outputs_seen.append(np.array(outputs, copy=True))
-                targets_seen.append(yb)
+                total += loss * xb.shape[0] if weighted else loss       # (8)
+                if keep_outputs:
+                    outputs_seen.append(np.array(outputs, copy=True))
+                    targets_seen.append(yb)
+        except FloatingPointError as exc:
+            raise _diverged(exc, where(batch), model, loss_fn, optimizer) from exc
     return total, outputs_seen, targets_seen
 
 
-def _validate(model, loss_fn, X_val, y_val, where, lr):
+def _validation_loss(model, loss_fn, X_val, y_val, where, optimizer):
     """Step (10): outputs and loss on the validation set, in evaluation mode."""
     try:
-        with np.errstate(over="raise", invalid="raise", divide="raise"):
-            outputs = predict(model, X_val)
+        with np.errstate(over="raise", invalid="raise", divide="raise"), _ModeGuard(model):
+            outputs = _concat([model(xb) for xb in _batches(X_val, 512)])   # X_val checked once
             loss = float(loss_fn(outputs, y_val))
     except FloatingPointError as exc:
-        raise _divergence("the numbers diverged", where, lr, f" ({exc})") from exc
+        raise _divergence("the numbers diverged", where, optimizer, f" ({exc})", note="") from exc
     if not math.isfinite(loss):
-        raise _divergence(f"the validation loss is {loss}", where, lr)
+        raise _divergence(f"the validation loss is {loss}", where, optimizer, note="")
     return outputs, loss
 
 
-# %% book/10_training.ipynb cell-035
-def _check_callbacks(callbacks, who):
-    if callbacks is None:
-        return []
-    if not isinstance(callbacks, (list, tuple)):
-        callbacks = [callbacks]
-    hooks = ("on_train_begin", "on_epoch_end", "on_train_end")
-    for i, cb in enumerate(callbacks):
-        if isinstance(cb, type):
-            raise ValueError(
-                f"{who}: callbacks[{i}] is the class {cb.__name__}, not an instance; "
-                f"write {cb.__name__}(...)"
-            )
-        if not any(callable(getattr(cb, hook, None)) for hook in hooks):
-            raise ValueError(
-                f"{who}: callbacks[{i}] ({type(cb).__name__}) has none of the methods {list(hooks)}"
-            )
-    return list(callbacks)
-
-
-def _check_parts(model, loss_fn, optimizer, scheduler, who):
-    for label, obj, needed in (("model", model, ("__call__", "backward", "train", "parameters")),
-                               ("loss_fn", loss_fn, ("__call__", "backward")),
-                               ("optimizer", optimizer, ("step", "zero_grad"))):
-        if isinstance(obj, type):
-            raise ValueError(
-                f"{who}: {label} is the class {obj.__name__}, not an instance; write {obj.__name__}(...)"
-            )
-        missing = [name for name in needed if not callable(getattr(obj, name, None))]
-        if missing:
-            raise ValueError(
-                f"{who}: {label} must have the methods {list(needed)}; the "
-                f"{type(obj).__name__} given lacks {missing}"
-            )
-    params = getattr(optimizer, "params", None)
-    if params is not None:
-        held = {id(p) for p in params}
-        if not any(id(p) in held for p in model.parameters()):
-            raise ValueError(
-                f"{who}: the optimizer holds none of the model's parameters; create it with "
-                "optimizer = SGD(model.parameters(), ...) after building this model"
-            )
-    if scheduler is not None:
-        if not callable(getattr(scheduler, "step", None)):
-            raise ValueError(f"{who}: scheduler must have a step() method, got {type(scheduler).__name__}")
-        if getattr(scheduler, "optimizer", optimizer) is not optimizer:
-            raise ValueError(f"{who}: the scheduler was created for a different optimizer")
-
-
-def _format_logs(epoch, epochs, logs):
-    parts = [f"epoch {epoch + 1}/{epochs}"]
-    for key, value in logs.items():
-        if key == "lr":
-            parts.append(f"lr {value:.3g}")
-        elif key.endswith("loss"):
-            parts.append(f"{key} {value:.4f}")
-        else:
-            parts.append(f"{key} {value:.3f}")
-    return "  ".join(parts)
-
-
-def _progress(iterable, total, desc, enabled):
-    """Wrap ``iterable`` in a tqdm bar if asked for and tqdm is installed."""
-    if not enabled:
-        return iterable
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        return iterable
-    return tqdm(iterable, total=total, desc=desc, leave=False)
-
-
-# %% book/10_training.ipynb cell-037
+# %% book/10_training.ipynb cell-033
 def fit(model, loss_fn, optimizer, X, y, *, epochs, batch_size=32, validation_data=None,
         metrics=(), callbacks=(), scheduler=None, shuffle=True, rng=None, verbose=0,
         progress=False):
@@ -515,7 +184,8 @@ def fit(model, loss_fn, optimizer, X, y, *, epochs, batch_size=32, validation_da
 
     For each epoch: training mode; for every minibatch of a
     :class:`~nnbook.data.DataLoader`, ``optimizer.zero_grad()``, forward,
-    loss, ``model.backward(loss_fn.backward())``, ``optimizer.step()``; then
+    loss, ``model.backward(loss_fn.backward(), input_grad=False)`` (nothing
+    needs the gradient with respect to the data), ``optimizer.step()``; then
     the validation loss and metrics in evaluation mode; then
     ``scheduler.step()``; then the callbacks.
 
@@ -547,9 +217,10 @@ def fit(model, loss_fn, optimizer, X, y, *, epochs, batch_size=32, validation_da
         Objects with any of ``on_train_begin(model)``,
         ``on_epoch_end(epoch, logs, model)`` (``epoch`` from 0; return True
         to stop) and ``on_train_end(model)``, e.g.
-        :class:`nnbook.regularization.EarlyStopping`, :class:`ModelCheckpoint`,
-        :class:`LambdaCallback`. They are called in order, after the returned
-        :class:`History` has recorded the epoch.
+        :class:`~nnbook.callbacks.EarlyStopping`,
+        :class:`~nnbook.callbacks.ModelCheckpoint`,
+        :class:`~nnbook.callbacks.LambdaCallback`. They are called in order, after the returned
+        :class:`~nnbook.callbacks.History` has recorded the epoch.
     scheduler : LRScheduler, optional
         Stepped once per epoch, after that epoch's optimizer steps; the
         learning rate used during each epoch is recorded as ``"lr"``.
@@ -596,14 +267,11 @@ def fit(model, loss_fn, optimizer, X, y, *, epochs, batch_size=32, validation_da
     """
     who = "fit"
     X, y = _check_xy(X, y, who)
-    epochs = _positive_int(epochs, "epochs", who)
-    batch_size = _positive_int(batch_size, "batch_size", who)
+    epochs = positive_int(epochs, "epochs", who)
+    batch_size = positive_int(batch_size, "batch_size", who)
     if validation_data is not None:
-        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-            raise ValueError(f"{who}: validation_data must be a tuple (X_val, y_val)")
-        X_val, y_val = _check_xy(*validation_data, who, names=("X_val", "y_val"))
-    if isinstance(verbose, bool) or not isinstance(verbose, (int, np.integer)) or verbose < 0:
-        raise ValueError(f"{who}: verbose must be an integer >= 0, got {verbose!r}")
+        X_val, y_val = _check_validation_data(validation_data, who)
+    verbose = positive_int(verbose, "verbose", who, minimum=0)
     _check_parts(model, loss_fn, optimizer, scheduler, who)
     metric_fns = _resolve_metrics(metrics, loss_fn, who)
     callbacks = _check_callbacks(callbacks, who)
@@ -634,9 +302,9 @@ def fit(model, loss_fn, optimizer, X, y, *, epochs, batch_size=32, validation_da
             if metric_fns:
                 logs.update(_compute_metrics(metric_fns, _concat(targets), _concat(outputs)))
             if validation_data is not None:                                     # (10)
-                val_outputs, logs["val_loss"] = _validate(
+                val_outputs, logs["val_loss"] = _validation_loss(
                     model, loss_fn, X_val, y_val,
-                    f"the validation after epoch {epoch + 1}/{epochs} (counting from 1)", lr)
+                    f"the validation after epoch {epoch + 1}/{epochs} (counting from 1)", optimizer)
                 logs.update(_compute_metrics(metric_fns, y_val, val_outputs, "val_"))
             if scheduler is not None:
                 if isinstance(lr, (int, float)):
@@ -658,331 +326,140 @@ def fit(model, loss_fn, optimizer, X, y, *, epochs, batch_size=32, validation_da
     return history
 
 
-# %% book/10_training.ipynb cell-039
-def plot_history(history, keys=None, ax=None, *, title="Training history", logy=False):
-    """Plot per-epoch numbers of a :class:`History` against the epoch.
-
-    Parameters
-    ----------
-    history : History or dict of list
-        What :func:`fit` returned (or its ``.history`` dict).
-    keys : sequence of str, optional
-        What to plot; by default ``("loss", "val_loss")``, whichever were recorded.
-    ax : matplotlib Axes, optional
-        Where to draw; a new figure by default.
-    title : str, default "Training history"
-    logy : bool, default False
-        Logarithmic vertical axis.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-    """
-    import matplotlib.pyplot as plt
-
-    data = history.history if isinstance(history, History) else dict(history)
-    if keys is None:
-        keys = [k for k in ("loss", "val_loss") if k in data]
-    elif isinstance(keys, str):
-        keys = [keys]
-    missing = [k for k in keys if k not in data]
-    if missing or not keys:
-        raise ValueError(f"plot_history: {missing or 'nothing'} to plot; recorded: {list(data)}")
-    if ax is None:
-        ax = plt.subplots()[1]
-    for key in keys:
-        values = np.asarray(data[key], dtype=float)
-        ax.plot(np.arange(1, values.size + 1), values, label=key, linestyle="--" if key.startswith("val_") else "-")
-    if logy:
-        ax.set_yscale("log")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("loss" if all(k.endswith("loss") for k in keys) else "value")
-    ax.set_title(title)
-    ax.legend()
-    return ax
-
-
-def plot_decision_boundary(model, X, y, ax=None, *, threshold=None, resolution=200,
-                           title="Decision regions"):
-    """Colour the plane by the class a model predicts, and overlay the data.
-
-    Parameters
-    ----------
-    model : Module
-        A classifier of two-dimensional inputs, evaluated with :func:`predict`.
-    X : ndarray, shape (n, 2)
-        The data points (also fixes the plotted area, with a margin of 0.5).
-    y : array_like of int, shape (n,)
-        Their classes (the colours of the points).
-    ax : matplotlib Axes, optional
-    threshold : float, optional
-        For a model with one output column: the class is ``output > threshold``
-        (0.0 for logits, 0.5 for probabilities). With :math:`C \\ge 2`
-        outputs the class is the argmax.
-    resolution : int, default 200
-        Grid points per axis.
-    title : str, default "Decision regions"
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-    """
-    import matplotlib.pyplot as plt
-
-    X = check_input(X, "plot_decision_boundary: X", ndim=2, features=2)
-    y = np.asarray(y).reshape(-1)
-    if y.shape[0] != X.shape[0]:
-        raise ValueError(f"plot_decision_boundary: X has shape {X.shape} but y has shape {y.shape}")
-    resolution = _positive_int(resolution, "resolution", "plot_decision_boundary")
-    lo, hi = X.min(axis=0) - 0.5, X.max(axis=0) + 0.5
-    g0, g1 = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
-    grid = np.column_stack([g0.ravel(), g1.ravel()]).astype(X.dtype)
-    scores = predict(model, grid)
-    if scores.ndim == 2 and scores.shape[1] > 1:
-        classes = scores.argmax(axis=1)
-    elif threshold is None:
+# %% book/eng_training.ipynb cell-003
+def _check_xy(X, y, who, names=("X", "y")):
+    """Validate a dataset: X a finite floating array, y numeric and finite, same number of samples."""
+    x_name, y_name = names
+    X = check_input(X, f"{who}: {x_name}")
+    y = np.asarray(y)
+    if y.dtype.kind not in "biuf":  # booleans, integers or floats; not complex, text, objects
         raise ValueError(
-            "plot_decision_boundary: the model has one output column; pass threshold=0.0 "
-            "for logits or threshold=0.5 for probabilities"
+            f"{who}: {y_name} must be a numeric array of real numbers, got dtype {y.dtype}"
         )
-    else:
-        classes = (scores.reshape(-1) > threshold).astype(int)
-    n_classes = int(max(classes.max(), y.max())) + 1
-    if ax is None:
-        ax = plt.subplots()[1]
-    levels = np.arange(n_classes + 1) - 0.5
-    ax.contourf(g0, g1, classes.reshape(g0.shape), levels=levels, cmap="viridis", alpha=0.3)
-    ax.scatter(X[:, 0], X[:, 1], c=y, cmap="viridis", vmin=0, vmax=max(n_classes - 1, 1),
-               edgecolors="k", linewidths=0.4, s=14)
-    ax.set_xlabel("$x_1$")
-    ax.set_ylabel("$x_2$")
-    ax.set_title(title)
-    ax.set_aspect("equal")
-    return ax
-
-
-# %% book/10_training.ipynb cell-055
-def _default_mode():
-    """The permission bits a new file gets under the current umask (0o666 & ~umask)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-def save(model, path):
-    """Write ``model.state_dict()`` to an ``.npz`` file, atomically.
-
-    The arrays are written, uncompressed and without pickling, to a
-    temporary file in the same directory, flushed to disk (``fsync``), and
-    only then renamed over ``path`` with ``os.replace``. A reader therefore
-    sees either the old file or the complete new one, never a half-written
-    file, even if the program is killed; and if writing fails the temporary
-    file is removed and ``path`` is untouched.
-
-    Parameters
-    ----------
-    model : Module
-        Anything with a ``state_dict()`` returning ``{name: array}``.
-    path : str or path-like
-        The destination, used exactly as given (no suffix is added; ``.npz``
-        is the convention). Its directory must exist.
-
-    Returns
-    -------
-    pathlib.Path
-        ``path``.
-
-    Raises
-    ------
-    ValueError
-        If a value of the state dict is not a numeric array (an object
-        array would need pickle).
-    FileNotFoundError
-        If the directory does not exist.
-
-    Notes
-    -----
-    The file is an ordinary NumPy archive, ``np.load(path)["0.weight"]``
-    reads one array; its members are the keys of the state dict.
-    """
-    path = Path(path)
-    directory = path.parent
-    if not directory.is_dir():
-        raise FileNotFoundError(f"save: the directory {str(directory)!r} of {str(path)!r} does not exist")
-    state = model.state_dict()
-    arrays = {}
-    for key, value in state.items():
-        array = np.asarray(value)
-        if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
-            raise ValueError(
-                f"save: state_dict entry {key!r} has dtype {array.dtype}; only numeric arrays "
-                "can be saved (no pickled objects)"
-            )
-        arrays[key] = array
-    mode = path.stat().st_mode & 0o777 if path.exists() else _default_mode()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            with zipfile.ZipFile(f, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
-                for key, array in arrays.items():          # what np.savez does, minus pickle
-                    with archive.open(key + ".npy", mode="w", force_zip64=True) as member:
-                        np.lib.format.write_array(member, array, allow_pickle=False)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    try:   # make the rename itself durable (POSIX; not possible on every platform)
-        dir_fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return path
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
-    return path
-
-
-def load(model, path):
-    """Load weights saved by :func:`save` into ``model``, in place.
-
-    The file is read with ``np.load(path, allow_pickle=False)``: a checkpoint
-    holds arrays, and an array stored as a pickle is refused, because
-    unpickling can run arbitrary code. The keys, shapes and dtypes are then
-    checked by ``model.load_state_dict``, which changes nothing unless all of
-    them match.
-
-    Parameters
-    ----------
-    model : Module
-        A model with the same architecture and dtype as the saved one.
-    path : str or path-like
-        An ``.npz`` file written by :func:`save` (or ``np.savez``).
-
-    Returns
-    -------
-    Module
-        ``model``, so that ``model = load(make_model(), path)`` works.
-
-    Raises
-    ------
-    FileNotFoundError
-        If there is no file at ``path``.
-    IsADirectoryError
-        If ``path`` is a directory.
-    ValueError
-        Naming the file: if it is not an ``.npz`` archive, is truncated or
-        damaged, holds pickled objects, or does not fit the model (a missing
-        or unexpected key, a different shape or dtype; the message names the key).
-    """
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"load: no checkpoint at {str(path)!r}")
-    if path.is_dir():
-        raise IsADirectoryError(
-            f"load: {str(path)!r} is a directory; pass the .npz file that save() wrote"
+    if y.ndim == 0 or y.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"{who}: {x_name} and {y_name} must have the same number of samples, got "
+            f"{x_name} of shape {X.shape} and {y_name} of shape {y.shape}"
         )
-    name = repr(str(path))
-    with open(path, "rb") as file:           # our own handle: closed whatever happens
-        try:
-            archive = np.load(file, allow_pickle=False)
-        except ValueError:
-            # Neither a zip archive nor a .npy file: NumPy's last resort would be pickle.
+    if np.issubdtype(y.dtype, np.floating) and not np.isfinite(y).all():
+        raise ValueError(f"{who}: {y_name} of shape {y.shape} contains NaN or infinite values")
+    return X, y
+
+
+def _check_validation_data(validation_data, who):
+    """``validation_data`` as a checked pair ``(X_val, y_val)``."""
+    if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+        raise ValueError(f"{who}: validation_data must be a tuple (X_val, y_val)")
+    return _check_xy(*validation_data, who, names=("X_val", "y_val"))
+
+
+def _check_parts(model, loss_fn, optimizer, scheduler, who):
+    for label, obj, needed in (("model", model, ("__call__", "backward", "train", "parameters")),
+                               ("loss_fn", loss_fn, ("__call__", "backward")),
+                               ("optimizer", optimizer, ("step", "zero_grad"))):
+        if isinstance(obj, type):
             raise ValueError(
-                f"load: {name} is not an .npz checkpoint; reading it would need pickle, which "
-                "load refuses (unpickling can execute arbitrary code)"
-            ) from None
-        except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
-            # (zipfile reads some damaged headers as an unknown zip version or compression
-            # method, NotImplementedError, or as encrypted, RuntimeError)
-            raise ValueError(
-                f"load: {name} is not a valid .npz checkpoint (empty, truncated or damaged: {exc})"
-            ) from None
-        if not isinstance(archive, np.lib.npyio.NpzFile):
-            raise ValueError(
-                f"load: {name} holds a single .npy array of shape {np.shape(archive)}, not an "
-                ".npz archive of named arrays"
+                f"{who}: {label} is the class {obj.__name__}, not an instance; write {obj.__name__}(...)"
             )
-        state = {}
-        with archive:
-            for key in archive.files:
-                try:
-                    state[key] = archive[key]
-                except ValueError as exc:
-                    if "allow_pickle" not in str(exc):
-                        raise ValueError(
-                            f"load: {name} is damaged: the array {key!r} cannot be read ({exc})"
-                        ) from None
-                    raise ValueError(
-                        f"load: {name}: the array {key!r} holds pickled Python objects, which "
-                        "load refuses to unpickle (unpickling can execute arbitrary code)"
-                    ) from None
-                except (zipfile.BadZipFile, EOFError, OSError, zlib.error,
-                        NotImplementedError, RuntimeError) as exc:
-                    raise ValueError(
-                        f"load: {name} is damaged: the array {key!r} cannot be read ({exc})"
-                    ) from None
+        missing = [name for name in needed if not callable(getattr(obj, name, None))]
+        if missing:
+            raise ValueError(
+                f"{who}: {label} must have the methods {list(needed)}; the "
+                f"{type(obj).__name__} given lacks {missing}"
+            )
+    params = getattr(optimizer, "params", None)
+    if params is not None:
+        held = {id(p) for p in params}
+        if not any(id(p) in held for p in model.parameters()):
+            raise ValueError(
+                f"{who}: the optimizer holds none of the model's parameters; create it with "
+                "optimizer = SGD(model.parameters(), ...) after building this model"
+            )
+    if scheduler is not None:
+        if not callable(getattr(scheduler, "step", None)):
+            raise ValueError(f"{who}: scheduler must have a step() method, got {type(scheduler).__name__}")
+        if getattr(scheduler, "optimizer", optimizer) is not optimizer:
+            raise ValueError(f"{who}: the scheduler was created for a different optimizer")
+
+
+def _check_callbacks(callbacks, who):
+    if callbacks is None:
+        return []
+    if not isinstance(callbacks, (list, tuple)):
+        callbacks = [callbacks]
+    hooks = ("on_train_begin", "on_epoch_end", "on_train_end")
+    for i, cb in enumerate(callbacks):
+        if isinstance(cb, type):
+            raise ValueError(
+                f"{who}: callbacks[{i}] is the class {cb.__name__}, not an instance; "
+                f"write {cb.__name__}(...)"
+            )
+        if not any(callable(getattr(cb, hook, None)) for hook in hooks):
+            raise ValueError(
+                f"{who}: callbacks[{i}] ({type(cb).__name__}) has none of the methods {list(hooks)}"
+            )
+    return list(callbacks)
+
+
+# %% book/eng_training.ipynb cell-013
+import traceback
+
+_ADVICE = (
+    "Try a smaller learning rate; standardise the inputs (nnbook.data.StandardScaler); "
+    "check the data for NaN, infinite or huge values; and prefer a fused loss on raw "
+    "scores (CrossEntropyLoss on logits, BCEWithLogitsLoss) to a Softmax or Sigmoid "
+    "layer followed by a log."
+)
+
+
+def _divergence(what, where, optimizer, detail="", note=" before this batch changed the weights"):
+    """The RuntimeError that stops fit when the numbers stop being finite."""
+    lr = getattr(optimizer, "lr", None)
+    rate = f", learning rate {lr:g}" if isinstance(lr, float) else ""
+    return RuntimeError(f"fit: {what} at {where}{rate}{detail}. Training stopped{note}. {_ADVICE}")
+
+
+def _failed_stage(exc, model, loss_fn, optimizer):
+    """The part of a training step that raised ``exc``, read from its traceback."""
+    for frame, _ in traceback.walk_tb(exc.__traceback__):     # from the loop inwards
+        owner = frame.f_locals.get("self")
+        backward = frame.f_code.co_name == "backward"
+        if owner is optimizer:
+            return "the optimizer step"
+        if owner is loss_fn:
+            return "the backward pass" if backward else "the loss"
+        if owner is model:
+            return "the backward pass" if backward else "the forward pass"
+    return "the training step"
+
+
+def _diverged(exc, where, model, loss_fn, optimizer):
+    """The RuntimeError for a FloatingPointError raised during a training step."""
+    stage = _failed_stage(exc, model, loss_fn, optimizer)
+    note = (" (this step may have updated some weights)" if stage == "the optimizer step"
+            else " before this batch changed the weights")
+    return _divergence("the numbers diverged", where, optimizer, f" ({exc}, in {stage})", note)
+
+
+# %% book/eng_training.ipynb cell-017
+def _format_logs(epoch, epochs, logs):
+    parts = [f"epoch {epoch + 1}/{epochs}"]
+    for key, value in logs.items():
+        if key == "lr":
+            parts.append(f"lr {value:.3g}")
+        elif key.endswith("loss"):
+            parts.append(f"{key} {value:.4f}")
+        else:
+            parts.append(f"{key} {value:.3f}")
+    return "  ".join(parts)
+
+
+def _progress(iterable, total, desc, enabled):
+    """Wrap ``iterable`` in a tqdm bar if asked for and tqdm is installed."""
+    if not enabled:
+        return iterable
     try:
-        model.load_state_dict(state)
-    except ValueError as exc:
-        raise ValueError(f"load: {str(path)!r} does not fit the model: {exc}") from None
-    return model
-
-
-# %% book/10_training.ipynb cell-057
-class ModelCheckpoint(Callback):
-    """Save the model with :func:`save` whenever the monitored number improves.
-
-    Parameters
-    ----------
-    path : str or path-like
-        The ``.npz`` file, overwritten atomically at each save.
-    monitor : str, default "val_loss"
-        A key of the epoch's ``logs``.
-    mode : {"min", "max"}, default "min"
-        Whether smaller or larger is better.
-    save_best_only : bool, default True
-        If False, save after every epoch.
-
-    Attributes
-    ----------
-    best : float or None
-        Best value seen so far.
-    best_epoch : int or None
-        The epoch (from 0) of that value: the file holds the weights after it.
-    """
-
-    def __init__(self, path, monitor="val_loss", mode="min", save_best_only=True):
-        if mode not in ("min", "max"):
-            raise ValueError(f"ModelCheckpoint: mode must be 'min' or 'max', got {mode!r}")
-        self.path = Path(path)
-        self.monitor = monitor
-        self.mode = mode
-        self.save_best_only = bool(save_best_only)
-        self.best = None
-        self.best_epoch = None
-
-    def on_train_begin(self, model):
-        self.best = None
-        self.best_epoch = None
-
-    def on_epoch_end(self, epoch, logs, model):
-        if self.monitor not in logs:
-            raise ValueError(
-                f"ModelCheckpoint: monitor={self.monitor!r} is not among this epoch's numbers "
-                f"{list(logs)} (the val_ keys need validation_data)"
-            )
-        value = float(logs[self.monitor])
-        better = self.best is None or (value < self.best if self.mode == "min" else value > self.best)
-        if better:
-            self.best, self.best_epoch = value, int(epoch)
-        if better or not self.save_best_only:
-            save(model, self.path)
-        return False
+        from tqdm import tqdm
+    except ImportError:
+        return iterable
+    return tqdm(iterable, total=total, desc=desc, leave=False)

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from conftest import GRAD_TOL
+from helpers import GRAD_TOL, away_from_kink
 from nnbook.activations import (
     GELU,
     Identity,
@@ -48,12 +48,6 @@ MODULE_IDS = [
     "Identity", "Sigmoid", "Tanh", "ReLU", "LeakyReLU(0.1)", "LeakyReLU", "GELU",
     "Softplus", "Softplus(2.5)", "Softmax", "Softmax(0)", "Softmax(1)",
 ]
-
-
-def away_from_kink(rng, shape, scale=2.0):
-    """Normal samples with |x| >= 0.05, so central differences never straddle ReLU's kink."""
-    x = rng.normal(scale=scale, size=shape)
-    return np.where(np.abs(x) < 0.05, np.copysign(0.05, x) + x, x)
 
 
 # --- gradient checks ----------------------------------------------------------------------
@@ -354,10 +348,12 @@ def test_softmax_module_bad_axis():
 
 
 def test_constructor_validation():
-    with pytest.raises(ValueError, match=r"LeakyReLU: negative_slope must be finite"):
+    with pytest.raises(ValueError, match=r"LeakyReLU: negative_slope must be a finite real number, got nan"):
         LeakyReLU(float("nan"))
-    with pytest.raises(ValueError, match=r"Softplus: beta must be a positive"):
+    with pytest.raises(ValueError, match=r"Softplus: invalid beta=0\.0; it must be in \(0, inf\)"):
         Softplus(beta=0.0)
+    with pytest.raises(ValueError, match=r"Softplus: beta must be a finite real number, got inf"):
+        Softplus(beta=float("inf"))
 
 
 def test_slope_given_as_numpy_scalar_keeps_float32():

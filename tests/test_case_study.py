@@ -18,8 +18,10 @@ from nnbook.init import he_normal
 from nnbook.layers import Linear, Sequential
 from nnbook.losses import CrossEntropyLoss, MSELoss
 from nnbook.metrics import accuracy, confusion_matrix
-from nnbook.optim import Adam, CosineAnnealingLR
-from nnbook.regularization import BatchNorm1d, EarlyStopping
+from nnbook.lr_scheduler import CosineAnnealingLR
+from nnbook.optim import Adam
+from nnbook.callbacks import EarlyStopping
+from nnbook.regularization import BatchNorm1d
 from nnbook.train import evaluate, fit, predict
 
 

@@ -116,10 +116,15 @@ def test_numerical_gradient_rejects_non_scalar_f():
         numerical_gradient(lambda: x * 2, x)
 
 
-@pytest.mark.parametrize("eps", [0.0, -1e-6, float("nan"), "small"])
-def test_numerical_gradient_rejects_bad_eps(eps):
+@pytest.mark.parametrize("eps, message", [
+    (0.0, r"invalid eps=0\.0; it must be in \(0, inf\)"),
+    (-1e-6, r"invalid eps=-1e-06; it must be in \(0, inf\)"),
+    (float("nan"), r"eps must be a finite real number, got nan"),
+    ("small", r"eps must be a finite real number, got 'small'"),
+])
+def test_numerical_gradient_rejects_bad_eps(eps, message):
     x = np.ones(2)
-    with pytest.raises(ValueError, match="eps must be a positive finite number"):
+    with pytest.raises(ValueError, match=r"^numerical_gradient: " + message):
         numerical_gradient(lambda: np.sum(x), x, eps=eps)
 
 

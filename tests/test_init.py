@@ -315,15 +315,15 @@ def test_bad_fans(name, fan_in, fan_out, label, shown):
 
 
 @pytest.mark.parametrize("call, pattern", [
-    (lambda: init.normal(3, 3, std=-0.1), r"^normal: std must be >= 0.0, got -0.1"),
+    (lambda: init.normal(3, 3, std=-0.1), r"^normal: invalid std=-0.1; it must be in \[0, inf\)"),
     (lambda: init.normal(3, 3, std=float("inf")), r"^normal: std must be a finite real number, got inf"),
     (lambda: init.normal(3, 3, mean="0"), r"^normal: mean must be a finite real number, got '0'"),
     (lambda: init.uniform(3, 3, a=0.1, b=0.1), r"^uniform: the lower bound a must be smaller than b, got a=0.1, b=0.1"),
     (lambda: init.uniform(3, 3, a=1.0, b=-1.0), r"^uniform: .*a=1.0, b=-1.0"),
     (lambda: init.uniform(3, 3, b=float("nan")), r"^uniform: b must be a finite real number, got nan"),
     (lambda: init.constant(3, 3, value=float("nan")), r"^constant: value must be a finite real number, got nan"),
-    (lambda: init.xavier_uniform(3, 3, gain=0.0), r"^xavier_uniform: gain must be > 0.0, got 0.0"),
-    (lambda: init.xavier_normal(3, 3, gain=-1), r"^xavier_normal: gain must be > 0.0, got -1"),
+    (lambda: init.xavier_uniform(3, 3, gain=0.0), r"^xavier_uniform: invalid gain=0.0; it must be in \(0, inf\)"),
+    (lambda: init.xavier_normal(3, 3, gain=-1), r"^xavier_normal: invalid gain=-1; it must be in \(0, inf\)"),
     (lambda: init.xavier_normal(3, 3, gain=None), r"^xavier_normal: gain must be a finite real number, got None"),
     (lambda: init.kaiming_normal(3, 3, nonlinearity="ReLU"), r"^kaiming_normal: unknown nonlinearity 'ReLU'"),
     (lambda: init.kaiming_uniform(3, 3, nonlinearity="softmax"), r"^kaiming_uniform: unknown nonlinearity 'softmax'"),

@@ -404,9 +404,9 @@ def test_time_rounds_measures_what_the_function_spends():
 @pytest.mark.parametrize("bad, match", [
     (({}, ), "candidates is empty"),
     (({"a": 3},), "candidate 'a' is a int, not a function"),
-    (({"a": print}, 0), "rounds must be an integer >= 1"),
-    (({"a": print}, 2, -1), "warmup must be an integer >= 0"),
-    (({"a": print}, 2.5), "rounds must be an integer >= 1"),
+    (({"a": print}, 0), "rounds must be a positive integer, got 0"),
+    (({"a": print}, 2, -1), "warmup must be an integer >= 0, got -1"),
+    (({"a": print}, 2.5), "rounds must be a positive integer, got 2.5"),
 ])
 def test_time_rounds_rejects_bad_arguments(bad, match):
     with pytest.raises(ValueError, match=r"time_rounds: " + match):
@@ -453,10 +453,14 @@ def test_matmul_floor_performs_exactly_the_products_of_a_step(input_grad, monkey
     assert len(shapes) == len(batches) * sum(per_layer)
     flops = sum(2 * a[0] * a[1] * b[1] for a, b in shapes)
     assert flops == sum(mlp_flops(sizes, n, input_grad) for n in batches)
-    with pytest.raises(ValueError, match=r"matmul_floor: batch_sizes must be a non-empty list"):
+    with pytest.raises(ValueError, match=r"matmul_floor: batch_sizes\[1\] must be a positive integer, got 0"):
         matmul_floor(sizes, [8, 0])
-    with pytest.raises(ValueError, match=r"matmul_floor: sizes must be two or more"):
+    with pytest.raises(ValueError, match=r"matmul_floor: batch_sizes is empty"):
+        matmul_floor(sizes, [])
+    with pytest.raises(ValueError, match=r"matmul_floor: sizes\[1\] must be a positive integer, got 0"):
         matmul_floor([7, 0, 3], [8])
+    with pytest.raises(ValueError, match=r"matmul_floor: sizes must be two or more"):
+        matmul_floor([7], [8])
 
 
 def test_profile_step_is_the_training_loop_with_timers(rng):

@@ -1,4 +1,4 @@
-"""Tests of nnbook.regularization (chapter 9): Dropout, BatchNorm1d, EarlyStopping, l2_penalty.
+"""Tests of chapter 9: nnbook.regularization (Dropout, BatchNorm1d, l2_penalty) and nnbook.callbacks.EarlyStopping.
 
 Reference values come from formulas written out here or from PyTorch (when it is
 installed), never from a stored run.
@@ -8,12 +8,13 @@ import math
 import numpy as np
 import pytest
 
-from conftest import GRAD_TOL
+from helpers import GRAD_TOL
 from nnbook.activations import ReLU
 from nnbook.gradcheck import check_module, numerical_gradient, rel_error
 from nnbook.layers import Linear, Module, Parameter, Sequential
 from nnbook.optim import SGD
-from nnbook.regularization import BatchNorm1d, Dropout, EarlyStopping, l2_penalty
+from nnbook.callbacks import EarlyStopping
+from nnbook.regularization import BatchNorm1d, Dropout, l2_penalty
 
 
 def randomize_affine(bn, rng):
@@ -465,9 +466,15 @@ def test_dropout_rejects_p_one(p):
         Dropout(p)
 
 
-@pytest.mark.parametrize("p", [-0.1, 1.5, float("nan"), float("inf"), "0.5", None, True])
+@pytest.mark.parametrize("p", [-0.1, 1.5])
 def test_dropout_rejects_bad_p(p):
-    with pytest.raises(ValueError, match=r"Dropout.*\[0, 1\)"):
+    with pytest.raises(ValueError, match=rf"Dropout: invalid p={p}; it must be in \[0, 1\)"):
+        Dropout(p)
+
+
+@pytest.mark.parametrize("p", [float("nan"), float("inf"), "0.5", None, True])
+def test_dropout_rejects_a_p_that_is_not_a_finite_number(p):
+    with pytest.raises(ValueError, match=r"Dropout: p must be a finite real number, got"):
         Dropout(p)
 
 
@@ -648,6 +655,26 @@ def test_early_stopping_non_numeric_value():
 def test_early_stopping_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=f"EarlyStopping.*{match}"):
         EarlyStopping(**kwargs)
+
+
+@pytest.mark.parametrize("monitor, mode", [
+    ("val_loss", "min"), ("loss", "min"), ("val_accuracy", "max"), ("accuracy", "max"),
+    ("val_acc", "max"), ("val_f1", "max"), ("precision", "max"), ("val_recall", "max"),
+    ("val_mse", "min"),
+])
+def test_early_stopping_infers_the_mode_from_the_monitor(monitor, mode):
+    stopper = EarlyStopping(monitor=monitor)
+    assert stopper.mode == mode
+    assert stopper.best == (math.inf if mode == "min" else -math.inf)
+    assert EarlyStopping(monitor=monitor, mode="min").mode == "min"   # an explicit mode wins
+
+
+def test_early_stopping_on_an_accuracy_keeps_the_best_epoch_not_the_worst():
+    stopper = EarlyStopping(monitor="val_accuracy", patience=2)
+    # val_accuracy is -value in run(): 0.5, 0.7, 0.6, 0.65 as accuracies
+    stopped, model = run(stopper, [-0.5, -0.7, -0.6, -0.65, -0.9])
+    assert stopped == 3 and stopper.best == 0.7 and stopper.best_epoch == 1
+    np.testing.assert_array_equal(model.w.data, [1.0, 1.0])
 
 
 def test_early_stopping_repr():

@@ -1,6 +1,6 @@
 """Reliability: data files are checked, downloads are all-or-nothing.
 
-test_data.py checks the IDX format (round trips, a wrong magic number, a wrong
+test_datasets.py checks the IDX format (round trips, a wrong magic number, a wrong
 type code, a short or long file) and the download cache (good and bad
 checksums, a corrupted cached file, the offline message). This module adds:
 
@@ -15,7 +15,6 @@ checksums, a corrupted cached file, the offline message). This module adds:
   put into which directory, and where to get them.
 """
 import gzip
-import hashlib
 import math
 import re
 import subprocess
@@ -27,18 +26,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnbook import data
-from nnbook.data import IDX_FILES, download_files, load_mnist, read_idx, write_idx
+from helpers import listing, sha256_hex
+from nnbook import datasets
+from nnbook.datasets import IDX_FILES, download_files, load_mnist, read_idx, write_idx
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _sha(raw):
-    return hashlib.sha256(raw).hexdigest()
-
-
-def _listing(directory):
-    return sorted(p.name for p in Path(directory).iterdir()) if Path(directory).exists() else []
 
 
 # ----------------------------------------------------------------------------- IDX files
@@ -82,7 +74,7 @@ def test_a_labels_file_where_images_are_expected_is_refused(tmp_path):
     labels = np.arange(5, dtype=np.uint8)
     for name in IDX_FILES["test"]:                                # both files hold labels
         write_idx(served / name, labels)
-    sums = {name: _sha((served / name).read_bytes()) for name in IDX_FILES["test"]}
+    sums = {name: sha256_hex((served / name).read_bytes()) for name in IDX_FILES["test"]}
     with pytest.raises(ValueError, match=r"load_mnist: t10k-images-idx3-ubyte\.gz has shape \(5,\) .*"
                                          r"expected \(n, rows, cols\) images"):
         load_mnist(tmp_path / "root", "test", mirrors=[served.as_uri() + "/"], sha256=sums)
@@ -98,7 +90,7 @@ def payload():
     """A small valid gzip IDX labels file (300 labels) and its checksum table."""
     raw = gzip.compress(bytes([0, 0, 8, 1]) + np.array([300], ">u4").tobytes()
                         + bytes(range(256)) + bytes(44), mtime=0)
-    return raw, {NAME: _sha(raw)}
+    return raw, {NAME: sha256_hex(raw)}
 
 
 class _Response:
@@ -132,7 +124,7 @@ def test_a_download_that_breaks_off_leaves_nothing(tmp_path, monkeypatch, payloa
     message = str(info.value)
     assert f"Put these files into the directory {cache} by hand: {NAME}" in message
     assert str(error) in message                        # what went wrong, per mirror
-    assert _listing(cache) == []                        # no partial file, no temporary file
+    assert listing(cache) == []                        # no partial file, no temporary file
 
 
 def test_ctrl_c_during_a_download_leaves_nothing(tmp_path, monkeypatch, payload):
@@ -142,11 +134,11 @@ def test_ctrl_c_during_a_download_leaves_nothing(tmp_path, monkeypatch, payload)
     cache = tmp_path / "cache"
     with pytest.raises(KeyboardInterrupt):
         download_files(cache, [NAME], ["https://mirror.invalid/"], sums)
-    assert _listing(cache) == []
+    assert listing(cache) == []
     # the next attempt starts from scratch and succeeds
     monkeypatch.setattr(urllib.request, "urlopen", lambda url, timeout: _Response(raw))
     (path,) = download_files(cache, [NAME], ["https://mirror.invalid/"], sums)
-    assert path.read_bytes() == raw and _listing(cache) == [NAME]
+    assert path.read_bytes() == raw and listing(cache) == [NAME]
 
 
 def test_a_wrong_file_from_one_mirror_is_discarded_and_the_next_mirror_used(tmp_path, monkeypatch,
@@ -158,13 +150,13 @@ def test_a_wrong_file_from_one_mirror_is_discarded_and_the_next_mirror_used(tmp_
     cache = tmp_path / "cache"
     (path,) = download_files(cache, [NAME], ["https://bad.invalid/", "https://good.invalid/"], sums)
     assert path.read_bytes() == raw
-    assert _listing(cache) == [NAME]
+    assert listing(cache) == [NAME]
 
 
 _KILL_SCRIPT = textwrap.dedent("""
     import os, sys, urllib.request
     sys.path.insert(0, {root!r})
-    from nnbook.data import download_files
+    from nnbook.datasets import download_files
 
     class Dying:
         def __init__(self):
@@ -191,8 +183,8 @@ def test_a_process_killed_during_a_download_never_leaves_the_final_name(tmp_path
     script = _KILL_SCRIPT.format(root=str(ROOT), cache=str(cache), name=NAME)
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120)
     assert result.returncode == 17, result.stderr
-    assert NAME not in _listing(cache)                  # at most a hidden temporary file
-    assert all(name.startswith(f".{NAME}.") and name.endswith(".part") for name in _listing(cache))
+    assert NAME not in listing(cache)                  # at most a hidden temporary file
+    assert all(name.startswith(f".{NAME}.") and name.endswith(".part") for name in listing(cache))
     # offline, the half-written temporary file is not taken for the data
     with pytest.raises(FileNotFoundError, match=rf"download=False.*{re.escape(str(cache))} by hand: {NAME}"):
         download_files(cache, [NAME], [], sums, download=False)
@@ -209,6 +201,6 @@ def test_the_offline_message_says_which_files_go_where_and_where_to_get_them(tmp
     assert f"Put these files into the directory {tmp_path / 'mnist'} by hand" in message
     for name in IDX_FILES["test"]:
         assert name in message
-    assert all(mirror in message for mirror in data.MNIST_MIRRORS)
+    assert all(mirror in message for mirror in datasets.MNIST_MIRRORS)
     assert "SHA-256" in message
-    assert _listing(tmp_path) == []                     # offline: nothing was created
+    assert listing(tmp_path) == []                     # offline: nothing was created

@@ -26,11 +26,12 @@ import numpy as np
 import pytest
 
 import nnbook
-from nnbook import data, init
+from nnbook import data, datasets, init
 from nnbook.activations import ReLU, Tanh
 from nnbook.layers import Linear, Sequential
 from nnbook.losses import CrossEntropyLoss
-from nnbook.optim import SGD, Adam, CosineAnnealingLR
+from nnbook.lr_scheduler import CosineAnnealingLR
+from nnbook.optim import SGD, Adam
 from nnbook.regularization import BatchNorm1d, Dropout
 from nnbook.train import fit
 from test_reliability_validation import _all_nnbook_modules
@@ -41,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def train_once(seed, dtype=np.float64, epochs=4):
     """A small run that uses every random operation of nnbook, from one seed."""
     rng = np.random.default_rng(seed)
-    X, y = data.make_spirals(30, 3, rng=rng)
+    X, y = datasets.make_spirals(30, 3, rng=rng)
     X_train, X_val, y_train, y_val = data.train_test_split(X, y, test_size=0.25, rng=rng,
                                                            stratify=y)
     scaler = data.StandardScaler().fit(X_train)
@@ -162,10 +163,10 @@ _X = np.arange(24.0).reshape(12, 2)
 RNG_CALLS = {
     "nnbook.layers.Linear": lambda rng: Linear(3, 2, rng=rng),
     "nnbook.regularization.Dropout": lambda rng: Dropout(0.5, rng=rng)(np.ones((4, 5))),
-    "nnbook.data.make_spirals": lambda rng: data.make_spirals(10, 3, rng=rng),
-    "nnbook.data.make_moons": lambda rng: data.make_moons(20, rng=rng),
-    "nnbook.data.make_xor": lambda rng: data.make_xor(20, rng=rng),
-    "nnbook.data.make_blobs": lambda rng: data.make_blobs(20, rng=rng),
+    "nnbook.datasets.make_spirals": lambda rng: datasets.make_spirals(10, 3, rng=rng),
+    "nnbook.datasets.make_moons": lambda rng: datasets.make_moons(20, rng=rng),
+    "nnbook.datasets.make_xor": lambda rng: datasets.make_xor(20, rng=rng),
+    "nnbook.datasets.make_blobs": lambda rng: datasets.make_blobs(20, rng=rng),
     "nnbook.data.train_test_split": lambda rng: data.train_test_split(_X, test_size=0.25, rng=rng),
     "nnbook.data.DataLoader": lambda rng: list(data.DataLoader(_X, batch_size=5, shuffle=True, rng=rng)),
     "nnbook.gradcheck.check_module": lambda rng: nnbook.gradcheck.check_module(Linear(2, 2, rng=0), _X[:3], rng=rng),

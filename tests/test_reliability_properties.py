@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import GRAD_TOL
+from helpers import GRAD_TOL, away_from_kink
 from nnbook.activations import GELU, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Softplus, Tanh
 from nnbook.gradcheck import check_loss, check_module
 from nnbook.layers import Linear, Sequential
@@ -39,12 +39,6 @@ sizes = st.integers(1, 5)
 seeds = st.integers(0, 2**32 - 1)
 shapes = st.lists(st.integers(1, 4), min_size=1, max_size=3).map(tuple)
 reductions = st.sampled_from(["mean", "sum"])
-
-
-def away_from_kink(rng, shape, scale=2.0):
-    """Normal values with |x| >= 0.05: central differences never straddle a ReLU kink."""
-    x = rng.normal(scale=scale, size=shape)
-    return np.where(np.abs(x) < 0.05, np.copysign(0.05, x) + x, x)
 
 
 def assert_gradients_ok(errors):

@@ -225,3 +225,26 @@ def test_fit_never_trains_on_after_divergence_with_adam(rng, breaking_loss):
         fit(model, breaking_loss(5, math.inf), Adam(model.parameters()), X, y, epochs=4, batch_size=10, rng=0,
             callbacks=[Recorder()])
     assert epochs_seen == [0]
+
+
+def test_fit_names_the_forward_pass_when_it_overflows(rng):
+    """The part of the step is read from the traceback: here the first layer's product."""
+    X, y = _regression(rng, dtype=np.float32)
+    model = Sequential(Linear(3, 1, rng=0, dtype=np.float32))
+    model[0].weight.data[...] = np.float32(3e38)
+    before = model[0].weight.data.copy()
+    X[:] = np.float32(1e3)
+    with pytest.raises(RuntimeError, match=r"fit: the numbers diverged at epoch 1/2, batch 1/4 .*"
+                                           r"overflow.*in the forward pass\)\. Training stopped before "
+                                           r"this batch changed the weights"):
+        fit(model, MSELoss(), SGD(model.parameters(), lr=0.01), X, y, epochs=2, batch_size=10, rng=0)
+    np.testing.assert_array_equal(model[0].weight.data, before)
+
+
+def test_fit_names_the_optimizer_step_and_says_weights_may_have_changed(rng):
+    X, y = _regression(rng, dtype=np.float32)
+    model = Sequential(Linear(3, 1, rng=0, dtype=np.float32))
+    with pytest.raises(RuntimeError, match=r"fit: the numbers diverged at epoch 1/2, batch 1/4 .*"
+                                           r"learning rate 1e\+38 .*in the optimizer step\)\. Training "
+                                           r"stopped \(this step may have updated some weights\)"):
+        fit(model, MSELoss(), SGD(model.parameters(), lr=1e38), X, y, epochs=2, batch_size=10, rng=0)

@@ -19,14 +19,14 @@ import pytest
 torch = pytest.importorskip("torch")
 tnn = torch.nn
 
-from nnbook import optim  # noqa: E402
+from nnbook import lr_scheduler, optim  # noqa: E402
 from nnbook.activations import (  # noqa: E402
     GELU, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Softplus, Tanh,
 )
 from nnbook.layers import Linear, Module, Sequential  # noqa: E402
 from nnbook.losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss  # noqa: E402
 from nnbook.regularization import BatchNorm1d, Dropout  # noqa: E402
-from nnbook.train import load, save  # noqa: E402
+from nnbook.checkpoint import load, save  # noqa: E402
 
 FORWARD_RTOL = 1e-12   # outputs and losses
 GRAD_RTOL = 1e-10      # gradients
@@ -463,9 +463,9 @@ def test_training_with_batchnorm_and_adamw(rng):
 
 
 @pytest.mark.parametrize("schedule", [
-    (optim.StepLR, torch.optim.lr_scheduler.StepLR, dict(step_size=3, gamma=0.5)),
-    (optim.CosineAnnealingLR, torch.optim.lr_scheduler.CosineAnnealingLR, dict(T_max=8)),
-    (optim.LinearLR, torch.optim.lr_scheduler.LinearLR,
+    (lr_scheduler.StepLR, torch.optim.lr_scheduler.StepLR, dict(step_size=3, gamma=0.5)),
+    (lr_scheduler.CosineAnnealingLR, torch.optim.lr_scheduler.CosineAnnealingLR, dict(T_max=8)),
+    (lr_scheduler.LinearLR, torch.optim.lr_scheduler.LinearLR,
      dict(start_factor=0.25, total_iters=4)),
 ], ids=["step", "cosine", "linear"])
 def test_training_with_a_schedule(schedule, rng):

@@ -1,4 +1,4 @@
-"""Tests of nnbook.train: fit, evaluate, predict, History, callbacks, save/load, plots.
+"""Tests of nnbook.train (fit, evaluate, predict), nnbook.callbacks, nnbook.plotting, and save/load in use.
 
 The reference for ``fit`` is the training loop written out by hand (the one
 the chapter packages): same data order, same updates, bit for bit.
@@ -12,24 +12,17 @@ import numpy as np
 import pytest
 
 from nnbook.activations import ReLU, Tanh
-from nnbook.data import DataLoader, make_blobs, make_moons
+from nnbook.data import DataLoader
+from nnbook.datasets import make_blobs, make_moons
 from nnbook.layers import Linear, Module, Sequential
 from nnbook.losses import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
-from nnbook.metrics import accuracy, plot_confusion_matrix
-from nnbook.optim import SGD, Adam, StepLR
-from nnbook.train import (
-    Callback,
-    History,
-    LambdaCallback,
-    ModelCheckpoint,
-    evaluate,
-    fit,
-    load,
-    plot_decision_boundary,
-    plot_history,
-    predict,
-    save,
-)
+from nnbook.callbacks import Callback, EarlyStopping, History, LambdaCallback, ModelCheckpoint
+from nnbook.checkpoint import load
+from nnbook.metrics import accuracy
+from nnbook.lr_scheduler import StepLR
+from nnbook.optim import SGD, Adam
+from nnbook.plotting import plot_confusion_matrix, plot_decision_boundary, plot_history
+from nnbook.train import evaluate, fit, predict
 
 
 # -- helpers ------------------------------------------------------------------
@@ -310,14 +303,13 @@ def test_a_callback_stops_training_only_with_true():
 
 
 def test_early_stopping_stops_and_restores_the_best_weights():
-    reg = pytest.importorskip("nnbook.regularization")
     # Validating on flipped labels: the better the model learns y, the worse
     # the validation loss, so the best epoch is the first one.
     X, y = make_moons(100, noise=0.1, rng=0)
     model = mlp(n_out=2)
     snapshots = []
     record = LambdaCallback(on_epoch_end=lambda e, logs, m: snapshots.append(weights(m)))
-    stopper = reg.EarlyStopping(monitor="val_loss", patience=3, restore_best=True)
+    stopper = EarlyStopping(monitor="val_loss", patience=3, restore_best=True)
     history = fit(model, CrossEntropyLoss(), Adam(model.parameters(), lr=0.05), X, y, epochs=50,
                   validation_data=(X, 1 - y), callbacks=[record, stopper], rng=0)
     best = int(np.argmin(history["val_loss"]))
@@ -330,12 +322,11 @@ def test_early_stopping_stops_and_restores_the_best_weights():
 
 
 def test_early_stopping_with_a_missing_monitor_names_the_keys():
-    reg = pytest.importorskip("nnbook.regularization")
     X, y = blobs(20)
     model = mlp()
     with pytest.raises(ValueError, match="EarlyStopping.*loss"):
         fit(model, CrossEntropyLoss(), SGD(model.parameters(), lr=0.1), X, y, epochs=2,
-            callbacks=[reg.EarlyStopping(monitor="val_loss")])
+            callbacks=[EarlyStopping(monitor="val_loss")])
 
 
 def test_model_checkpoint_keeps_the_best_epoch(tmp_path):
@@ -351,9 +342,32 @@ def test_model_checkpoint_keeps_the_best_epoch(tmp_path):
     restored = load(mlp(n_out=2, seed=9), tmp_path / "best.npz")
     assert same_weights(weights(restored), snapshots[best])
     assert sorted(os.listdir(tmp_path)) == ["best.npz"]
-    with pytest.raises(ValueError, match=r"ModelCheckpoint: monitor='val_loss' is not among .*\['loss'\]"):
+    with pytest.raises(ValueError, match=r"ModelCheckpoint: monitor 'val_loss' is not in the logs of epoch 0; "
+                                         r"available keys: \['loss'\]"):
         fit(model, CrossEntropyLoss(), SGD(model.parameters(), lr=0.1), X, y, epochs=1,
             callbacks=[ModelCheckpoint(tmp_path / "x.npz")])
+
+
+def test_model_checkpoint_on_an_accuracy_keeps_the_highest_epoch(tmp_path):
+    """The mode is inferred from the name: 'val_accuracy' is better when larger."""
+    X, y = make_moons(100, noise=0.1, rng=0)
+    model = mlp(n_out=2)
+    snapshots = []
+    record = LambdaCallback(on_epoch_end=lambda e, logs, m: snapshots.append(weights(m)))
+    checkpoint = ModelCheckpoint(tmp_path / "best.npz", monitor="val_accuracy")
+    assert checkpoint.mode == "max"
+    # flipped validation labels: the accuracy falls as the model learns, so the best is early
+    history = fit(model, CrossEntropyLoss(), Adam(model.parameters(), lr=0.05), X, y, epochs=6,
+                  validation_data=(X, 1 - y), metrics=["accuracy"], callbacks=[record, checkpoint],
+                  rng=0)
+    best = int(np.argmax(history["val_accuracy"]))
+    assert checkpoint.best_epoch == best and checkpoint.best == max(history["val_accuracy"])
+    assert history["val_accuracy"][best] > min(history["val_accuracy"])
+    restored = load(mlp(n_out=2, seed=9), tmp_path / "best.npz")
+    assert same_weights(weights(restored), snapshots[best])
+    assert ModelCheckpoint(tmp_path / "x.npz", monitor="val_accuracy", mode="min").mode == "min"
+    with pytest.raises(ValueError, match=r"ModelCheckpoint: mode must be one of 'min', 'max', got 'up'"):
+        ModelCheckpoint(tmp_path / "x.npz", mode="up")
 
 
 def test_scheduler_is_stepped_once_per_epoch():
@@ -462,153 +476,6 @@ def test_predict_and_evaluate_bad_inputs():
         evaluate(model, CrossEntropyLoss(), np.zeros((3, 2)), np.zeros(2, dtype=int))
     with pytest.raises(ValueError, match="evaluate: unknown metric 'acc'"):
         evaluate(model, CrossEntropyLoss(), np.zeros((3, 2)), np.zeros(3, dtype=int), metrics=["acc"])
-
-
-# -- save and load -----------------------------------------------------------------
-
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_save_load_round_trip_reproduces_predictions_exactly(tmp_path, dtype):
-    X, y = blobs(60)
-    X = X.astype(dtype)
-    model = mlp(dtype=dtype)
-    fit(model, CrossEntropyLoss(), Adam(model.parameters(), lr=0.01), X, y, epochs=2, rng=0)
-    path = save(model, tmp_path / "model.npz")
-    assert path == tmp_path / "model.npz"
-    other = mlp(seed=42, dtype=dtype)
-    assert not np.array_equal(predict(other, X), predict(model, X))
-    assert load(other, path) is other
-    assert np.array_equal(predict(other, X), predict(model, X))
-    assert sorted(os.listdir(tmp_path)) == ["model.npz"]           # no temporary file left
-    with np.load(path, allow_pickle=False) as archive:                  # an ordinary .npz
-        assert sorted(archive.files) == sorted(model.state_dict())
-
-
-def test_save_keeps_buffers(tmp_path):
-    class WithBuffer(Module):
-        def __init__(self):
-            super().__init__()
-            self.layer = Linear(2, 2, rng=0)
-            self.register_buffer("running", np.arange(2.0))
-
-        def forward(self, x):
-            return self.layer(x) + self.running
-
-    a, b = WithBuffer(), WithBuffer()
-    a.running[:] = [5.0, 7.0]
-    load(b, save(a, tmp_path / "m.npz"))
-    assert b.running.tolist() == [5.0, 7.0]
-
-
-def test_save_overwrites_atomically_and_keeps_the_mode(tmp_path):
-    path = tmp_path / "m.npz"
-    model = mlp()
-    save(model, path)
-    os.chmod(path, 0o640)
-    model[0].weight.data += 1
-    save(model, path)
-    assert (os.stat(path).st_mode & 0o777) == 0o640
-    assert np.array_equal(load(mlp(seed=3), path)[0].weight.data, model[0].weight.data)
-    assert sorted(os.listdir(tmp_path)) == ["m.npz"]
-
-
-def test_a_failure_while_writing_leaves_the_old_file_intact(tmp_path, monkeypatch):
-    path = tmp_path / "m.npz"
-    save(mlp(seed=0), path)
-    before = path.read_bytes()
-    calls = {"n": 0}
-    real_write = np.lib.format.write_array
-
-    def failing_write(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise OSError("disk full")
-        return real_write(*args, **kwargs)
-
-    monkeypatch.setattr(np.lib.format, "write_array", failing_write)
-    with pytest.raises(OSError, match="disk full"):
-        save(mlp(seed=1), path)
-    monkeypatch.undo()
-    assert path.read_bytes() == before
-    assert sorted(os.listdir(tmp_path)) == ["m.npz"]
-
-    def failing_replace(src, dst):
-        raise OSError("rename failed")
-
-    monkeypatch.setattr(os, "replace", failing_replace)
-    with pytest.raises(OSError, match="rename failed"):
-        save(mlp(seed=1), path)
-    monkeypatch.undo()
-    assert path.read_bytes() == before
-    assert sorted(os.listdir(tmp_path)) == ["m.npz"]
-
-
-def test_save_refuses_object_arrays_and_missing_directories(tmp_path):
-    class Odd(Module):
-        def state_dict(self):
-            return {"w": np.array([1, "x", None], dtype=object)}
-
-    with pytest.raises(ValueError, match="save: state_dict entry 'w' has dtype object"):
-        save(Odd(), tmp_path / "odd.npz")
-    assert os.listdir(tmp_path) == []
-    with pytest.raises(FileNotFoundError, match="save: the directory"):
-        save(mlp(), tmp_path / "nowhere" / "m.npz")
-
-
-def test_load_rejects_checkpoints_that_do_not_fit(tmp_path):
-    model = mlp()
-    original = weights(model)
-    save(mlp(hidden=16), tmp_path / "ok.npz")
-    save(Sequential(Linear(2, 16, rng=0)), tmp_path / "missing.npz")
-    save(mlp(hidden=8), tmp_path / "shape.npz")
-    save(mlp(dtype=np.float32), tmp_path / "dtype.npz")
-    extra = dict(mlp().state_dict(), **{"9.weight": np.zeros(2)})
-    np.savez(tmp_path / "extra.npz", **extra)
-    cases = {
-        "missing": r"missing keys \['2.weight', '2.bias'\]",
-        "extra": r"unexpected keys \['9.weight'\]",
-        "shape": r"'0.weight' has shape \(2, 8\).*expected shape \(2, 16\)",
-        "dtype": r"'0.weight' .*dtype float32.*expected .*dtype float64",
-    }
-    for name, pattern in cases.items():
-        file = tmp_path / f"{name}.npz"
-        with pytest.raises(ValueError, match=rf"load: '{file}' does not fit the model: .*{pattern}"):
-            load(model, file)
-        assert same_weights(weights(model), original)          # nothing changed
-    load(model, tmp_path / "ok.npz")
-
-
-def test_load_rejects_damaged_and_foreign_files(tmp_path):
-    model = mlp()
-    good = tmp_path / "good.npz"
-    save(model, good)
-    raw = good.read_bytes()
-    files = {
-        "truncated.npz": raw[: len(raw) // 2],
-        "tail.npz": raw[:-20],
-        "empty.npz": b"",
-        "text.npz": b"this is not a checkpoint\n",
-    }
-    for name, content in files.items():
-        (tmp_path / name).write_bytes(content)
-        with pytest.raises(ValueError, match=rf"load: '{tmp_path / name}' "):
-            load(model, tmp_path / name)
-    np.save(tmp_path / "single.npy", np.zeros(3))
-    with pytest.raises(ValueError, match=r"single.npy' holds a single .npy array"):
-        load(model, tmp_path / "single.npy")
-    with pytest.raises(FileNotFoundError, match="load: no checkpoint at"):
-        load(model, tmp_path / "absent.npz")
-
-
-def test_load_refuses_pickled_objects(tmp_path):
-    state = mlp().state_dict()
-    state["0.weight"] = np.array([{"payload": 1}], dtype=object)      # needs pickle
-    np.savez(tmp_path / "evil.npz", **state)
-    with pytest.raises(ValueError, match=r"'0.weight' holds pickled Python objects.*arbitrary code"):
-        load(mlp(), tmp_path / "evil.npz")
-    import pickle
-    (tmp_path / "pickle.npz").write_bytes(pickle.dumps({"0.weight": 1}))
-    with pytest.raises(ValueError, match="not an .npz checkpoint.*pickle"):
-        load(mlp(), tmp_path / "pickle.npz")
 
 
 # -- bad inputs to fit ----------------------------------------------------------------
@@ -727,3 +594,18 @@ def test_plots_have_titles_and_labels():
     with pytest.raises(ValueError, match="square"):
         plot_confusion_matrix(np.zeros((2, 3)))
     plt.close("all")
+
+
+def test_fit_asks_for_no_gradient_with_respect_to_the_data():
+    """The fast path of chapter 14: nothing in fit uses dL/dX, so it is never computed."""
+    calls = []
+
+    class Recording(Sequential):
+        def backward(self, grad_out, input_grad=True):
+            calls.append(input_grad)
+            return super().backward(grad_out, input_grad=input_grad)
+
+    X, y = blobs(40)
+    model = Recording(Linear(2, 8, rng=0), ReLU(), Linear(8, 3, rng=1))
+    fit(model, CrossEntropyLoss(), SGD(model.parameters(), lr=0.1), X, y, epochs=2, batch_size=16, rng=0)
+    assert calls == [False] * 6                       # 3 batches per epoch, 2 epochs

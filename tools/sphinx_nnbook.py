@@ -5,10 +5,16 @@ the book works offline and the browser check (``make check-site``) needs no
 network. The MathJax used is the copy that the ``jupyter-server-mathjax``
 package ships (MathJax 2.7); it is copied to ``_static/mathjax`` when the
 build finishes.
+
+It also builds the JupyterLite app (``tools/build_lite.py``) into ``lite/`` when the
+HTML build finishes, and puts a "Run in your browser" link under the title of every
+chapter, engineering appendix and the errors appendix: it opens that page's notebook
+in the app (JupyterLab with the Pyodide kernel), one kernel per page.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -79,8 +85,44 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
     scripts[:] = unique
 
 
+# The pages that get a "Run in your browser" link: the chapters (book/NN_*), the
+# engineering appendices (book/eng_*) and the appendix of errors.
+RUNNABLE = re.compile(r"book/(\d\d_\w+|eng_\w+|appendix_errors)")
+RUN_LINK = (
+    '<p class="nnbook-run-lite">'
+    '<a class="btn btn-sm btn-outline-primary nnbook-run-lite-link" href="{href}" '
+    'target="_blank" rel="noopener">&#9654; Run in your browser</a> '
+    '<span class="nnbook-run-lite-note">this notebook in JupyterLite: Python runs in '
+    'your browser, nothing to install (the first start takes a minute)</span></p>'
+)
+
+
+def _add_run_link(app, pagename, templatename, context, doctree) -> None:
+    """Put the "Run in your browser" link right under the page's title."""
+    if not RUNNABLE.fullmatch(pagename) or "body" not in context:
+        return
+    notebook = pagename.rsplit("/", 1)[-1] + ".ipynb"
+    href = "../" * pagename.count("/") + f"lite/lab/index.html?path={notebook}"
+    body = context["body"]
+    end = body.find("</h1>")
+    if end < 0:
+        return
+    end += len("</h1>")
+    context["body"] = body[:end] + RUN_LINK.format(href=href) + body[end:]
+
+
+def _build_lite(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    import build_lite  # tools/build_lite.py, beside this file
+
+    build_lite.build(Path(app.outdir))
+
+
 def setup(app):
     app.connect("html-page-context", _dedupe_scripts, priority=100)
+    app.connect("html-page-context", _add_run_link)
+    app.connect("build-finished", _build_lite)
     # After myst-parser's own builder-inited handler (priority 500).
     app.connect("builder-inited", _configure_mathjax, priority=900)
     app.connect("build-finished", _copy_mathjax)
