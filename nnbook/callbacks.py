@@ -237,7 +237,7 @@ class EarlyStopping(_Monitor):
 
 # %% book/10_training.ipynb cell-029
 class History(Callback):
-    """The per-epoch numbers of a training run (what :func:`fit` returns).
+    """The per-epoch numbers of a training run (what :func:`~nnbook.train.fit` returns).
 
     Attributes
     ----------

@@ -8,7 +8,7 @@ instead of returning a wrong answer. They are not re-exported at the top level
 of ``nnbook``: reach them as ``nnbook.checks.check_input``.
 """
 
-__all__ = ['describe', 'module_name', 'all_finite', 'check_input', 'check_grad_out', 'no_forward_error', 'positive_int', 'real_number', 'one_of', 'check_target', 'check_probabilities', 'check_class_indices', 'check_parameters', 'check_optimizer_state', 'check_state_dict', 'bad_child_error']
+__all__ = ['describe', 'module_name', 'all_finite', 'check_input', 'check_grad_out', 'no_forward_error', 'positive_int', 'real_number', 'one_of', 'check_target', 'check_probabilities', 'check_class_indices', 'check_state_dict', 'bad_child_error']
 
 
 # %% book/eng_errors.ipynb cell-001
@@ -435,98 +435,6 @@ def check_class_indices(labels, shape, who):
             f"{tuple(shape)}, got values in [{low:g}, {high:g}]"
         )
     return labels.astype(np.intp, copy=False)
-
-
-# %% book/eng_errors.ipynb cell-020
-def check_parameters(params, who):
-    """Return ``params`` as a list of distinct Parameters, or raise a ValueError saying what it is.
-
-    Parameters
-    ----------
-    params : iterable of Parameter
-        What an optimizer was given, usually ``model.parameters()``.
-    who : str
-        The optimizer's name, for the message.
-    """
-    from nnbook.layers import Parameter  # not at the top: nnbook.layers imports this module
-
-    if isinstance(params, Parameter):
-        raise ValueError(
-            f"{who}: params must be an iterable of Parameters, got a single Parameter; "
-            f"wrap it in a list: {who}([p], ...)"
-        )
-    try:
-        params = list(params)
-    except TypeError:
-        raise ValueError(
-            f"{who}: params must be an iterable of Parameters such as model.parameters(), "
-            f"got {type(params).__name__}"
-        ) from None
-    if not params:
-        raise ValueError(
-            f"{who}: got an empty parameter list; pass model.parameters() of a model that has "
-            "trainable parameters"
-        )
-    seen = {}
-    for i, p in enumerate(params):
-        if not isinstance(p, Parameter):
-            raise ValueError(
-                f"{who}: params[{i}] is a {type(p).__name__}, not a Parameter; pass "
-                "model.parameters() (not the model or arrays)"
-            )
-        if id(p) in seen:
-            raise ValueError(
-                f"{who}: params[{i}] is the same Parameter as params[{seen[id(p)]}]; each "
-                "parameter may appear only once (it would be updated twice per step)"
-            )
-        seen[id(p)] = i
-    return params
-
-
-def check_optimizer_state(state_dict, params, hyper, init_state, who):
-    """Check the buffers of a saved optimizer state against ``params``; return copies of them.
-
-    Parameters
-    ----------
-    state_dict : dict
-        As written by ``Optimizer.state_dict()``: hyperparameters, and
-        ``"state.<i>.<buffer>"`` for the step count and buffers of ``params[i]``.
-    params : list of Parameter
-        The parameters of the optimizer that loads the state.
-    hyper : collection of str
-        The hyperparameter names (their values are checked by the optimizer).
-    init_state : callable
-        ``init_state(data)`` returns the buffers one parameter needs.
-    who : str
-        Named in the message (``"Adam.load_state_dict"``).
-
-    Returns
-    -------
-    dict
-        ``{i: {"step": int, buffer name: ndarray, ...}}``, the new ``Optimizer.state``.
-    """
-    found = {}
-    for key, value in state_dict.items():
-        if key in hyper:
-            continue
-        parts = key.split(".")
-        if len(parts) != 3 or parts[0] != "state" or not parts[1].isdigit() \
-                or int(parts[1]) >= len(params):
-            raise ValueError(f"{who}: unexpected key {key!r}")
-        found.setdefault(int(parts[1]), {})[parts[2]] = value
-    state = {}
-    for i, buffers in sorted(found.items()):
-        expected = init_state(params[i].data)  # the buffers this optimizer needs, as templates
-        if set(buffers) != {"step", *expected}:
-            raise ValueError(
-                f"{who}: params[{i}] has buffers {sorted(buffers)}, expected "
-                f"{sorted(['step', *expected])} (were the hyperparameters the same?)"
-            )
-        # shapes and dtypes, with the check of a model's state dict (appendix eng_modules)
-        check_state_dict({f"state.{i}.{key}": buffers[key] for key in expected},
-                         {f"state.{i}.{key}": value for key, value in expected.items()}, who)
-        state[i] = {"step": int(buffers["step"]), **{key: np.array(buffers[key]) for key in expected}}
-    return state
 
 
 # %% book/eng_modules.ipynb cell-007

@@ -1,4 +1,4 @@
-# Generated from book/08_optimizers.ipynb by tools/export.py. Do not edit: edit the notebook, then run `make export`.
+# Generated from book/08_optimizers.ipynb, book/eng_errors.ipynb by tools/export.py. Do not edit: edit the notebook, then run `make export`.
 """Optimizers (chapter 8, *Optimizers*): ``SGD`` (with momentum, dampening,
 Nesterov momentum and L2 weight decay), ``Adagrad``, ``RMSprop``, ``Adam`` and
 ``AdamW``, with the update rules, defaults and checks of ``torch.optim``.
@@ -24,10 +24,10 @@ import weakref
 
 import numpy as np
 
-from nnbook.checks import check_optimizer_state, check_parameters, real_number
+from nnbook.checks import check_state_dict, real_number
 
 
-# %% book/08_optimizers.ipynb cell-009
+# %% book/08_optimizers.ipynb cell-010
 class Optimizer:
     """Base class of the optimizers: parameters, hyperparameters and per-parameter state.
 
@@ -55,7 +55,7 @@ class Optimizer:
     _live = weakref.WeakSet()  # the optimizers in use: step() asks the others what they applied
 
     def __init__(self, params, **hyper):
-        self.params = check_parameters(params, type(self).__name__)
+        self.params = _check_parameters(params, type(self).__name__)
         self.defaults = self._validate(hyper)
         vars(self).update(self.defaults)
         self.state = {}
@@ -147,7 +147,7 @@ class Optimizer:
         old = {key: getattr(self, key) for key in self.defaults}
         vars(self).update(hyper)  # _init_state must see the new hyperparameters
         try:
-            self.state = check_optimizer_state(state_dict, self.params, self.defaults,
+            self.state = _check_optimizer_state(state_dict, self.params, self.defaults,
                                                self._init_state, who)
         except ValueError:
             vars(self).update(old)
@@ -158,7 +158,7 @@ class Optimizer:
         return f"{type(self).__name__}({hyper})"
 
 
-# %% book/08_optimizers.ipynb cell-011
+# %% book/08_optimizers.ipynb cell-012
 class SGD(Optimizer):
     """Stochastic gradient descent, with optional momentum and weight decay (PyTorch's form).
 
@@ -226,7 +226,7 @@ class SGD(Optimizer):
         data -= self.lr * grad
 
 
-# %% book/08_optimizers.ipynb cell-017
+# %% book/08_optimizers.ipynb cell-018
 class Adagrad(Optimizer):
     """Adagrad: a per-coordinate learning rate that shrinks with the gradients seen so far.
 
@@ -270,7 +270,7 @@ class Adagrad(Optimizer):
         data -= lr * (grad / std)
 
 
-# %% book/08_optimizers.ipynb cell-019
+# %% book/08_optimizers.ipynb cell-020
 class RMSprop(Optimizer):
     """RMSprop: divide the gradient by a moving average of its recent magnitude.
 
@@ -344,7 +344,7 @@ class RMSprop(Optimizer):
             data -= self.lr * (grad / denom)
 
 
-# %% book/08_optimizers.ipynb cell-023
+# %% book/08_optimizers.ipynb cell-024
 class Adam(Optimizer):
     """Adam: momentum and RMSprop's scaling, with bias-corrected moving averages.
 
@@ -420,7 +420,7 @@ class Adam(Optimizer):
         data -= (self.lr / (1 - beta1 ** t)) * (m / denom)
 
 
-# %% book/08_optimizers.ipynb cell-027
+# %% book/08_optimizers.ipynb cell-028
 class AdamW(Adam):
     """AdamW: Adam with decoupled weight decay.
 
@@ -447,3 +447,95 @@ class AdamW(Adam):
         if self.weight_decay != 0:
             data *= 1 - self.lr * self.weight_decay
         return grad
+
+
+# %% book/eng_errors.ipynb cell-020
+def _check_parameters(params, who):
+    """Return ``params`` as a list of distinct Parameters, or raise a ValueError saying what it is.
+
+    Parameters
+    ----------
+    params : iterable of Parameter
+        What an optimizer was given, usually ``model.parameters()``.
+    who : str
+        The optimizer's name, for the message.
+    """
+    from nnbook.layers import Parameter  # here, so that this cell also runs on its own
+
+    if isinstance(params, Parameter):
+        raise ValueError(
+            f"{who}: params must be an iterable of Parameters, got a single Parameter; "
+            f"wrap it in a list: {who}([p], ...)"
+        )
+    try:
+        params = list(params)
+    except TypeError:
+        raise ValueError(
+            f"{who}: params must be an iterable of Parameters such as model.parameters(), "
+            f"got {type(params).__name__}"
+        ) from None
+    if not params:
+        raise ValueError(
+            f"{who}: got an empty parameter list; pass model.parameters() of a model that has "
+            "trainable parameters"
+        )
+    seen = {}
+    for i, p in enumerate(params):
+        if not isinstance(p, Parameter):
+            raise ValueError(
+                f"{who}: params[{i}] is a {type(p).__name__}, not a Parameter; pass "
+                "model.parameters() (not the model or arrays)"
+            )
+        if id(p) in seen:
+            raise ValueError(
+                f"{who}: params[{i}] is the same Parameter as params[{seen[id(p)]}]; each "
+                "parameter may appear only once (it would be updated twice per step)"
+            )
+        seen[id(p)] = i
+    return params
+
+
+def _check_optimizer_state(state_dict, params, hyper, init_state, who):
+    """Check the buffers of a saved optimizer state against ``params``; return copies of them.
+
+    Parameters
+    ----------
+    state_dict : dict
+        As written by ``Optimizer.state_dict()``: hyperparameters, and
+        ``"state.<i>.<buffer>"`` for the step count and buffers of ``params[i]``.
+    params : list of Parameter
+        The parameters of the optimizer that loads the state.
+    hyper : collection of str
+        The hyperparameter names (their values are checked by the optimizer).
+    init_state : callable
+        ``init_state(data)`` returns the buffers one parameter needs.
+    who : str
+        Named in the message (``"Adam.load_state_dict"``).
+
+    Returns
+    -------
+    dict
+        ``{i: {"step": int, buffer name: ndarray, ...}}``, the new ``Optimizer.state``.
+    """
+    found = {}
+    for key, value in state_dict.items():
+        if key in hyper:
+            continue
+        parts = key.split(".")
+        if len(parts) != 3 or parts[0] != "state" or not parts[1].isdigit() \
+                or int(parts[1]) >= len(params):
+            raise ValueError(f"{who}: unexpected key {key!r}")
+        found.setdefault(int(parts[1]), {})[parts[2]] = value
+    state = {}
+    for i, buffers in sorted(found.items()):
+        expected = init_state(params[i].data)  # the buffers this optimizer needs, as templates
+        if set(buffers) != {"step", *expected}:
+            raise ValueError(
+                f"{who}: params[{i}] has buffers {sorted(buffers)}, expected "
+                f"{sorted(['step', *expected])} (were the hyperparameters the same?)"
+            )
+        # shapes and dtypes, with the check of a model's state dict (appendix eng_modules)
+        check_state_dict({f"state.{i}.{key}": buffers[key] for key in expected},
+                         {f"state.{i}.{key}": value for key, value in expected.items()}, who)
+        state[i] = {"step": int(buffers["step"]), **{key: np.array(buffers[key]) for key in expected}}
+    return state

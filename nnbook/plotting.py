@@ -26,7 +26,7 @@ def plot_history(history, keys=None, ax=None, *, title="Training history", logy=
     Parameters
     ----------
     history : History or dict of list
-        What :func:`fit` returned (or its ``.history`` dict).
+        What :func:`~nnbook.train.fit` returned (or its ``.history`` dict).
     keys : sequence of str, optional
         What to plot; by default ``("loss", "val_loss")``, whichever were recorded.
     ax : matplotlib Axes, optional
@@ -70,7 +70,7 @@ def plot_decision_boundary(model, X, y, ax=None, *, threshold=None, resolution=2
     Parameters
     ----------
     model : Module
-        A classifier of two-dimensional inputs, evaluated with :func:`predict`.
+        A classifier of two-dimensional inputs, evaluated with :func:`~nnbook.train.predict`.
     X : ndarray, shape (n, 2)
         The data points (also fixes the plotted area, with a margin of 0.5).
     y : array_like of int, shape (n,)

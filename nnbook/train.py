@@ -1,14 +1,14 @@
 # Generated from book/10_training.ipynb, book/eng_training.ipynb by tools/export.py. Do not edit: edit the notebook, then run `make export`.
 """Training: the loop of chapters 5 to 9, written once (chapter 10, *Training*).
 
-:func:`fit` trains a model on minibatches: training mode, ``zero_grad``,
+:func:`~nnbook.train.fit` trains a model on minibatches: training mode, ``zero_grad``,
 forward, loss, backward (``input_grad=False``: the data needs no gradient),
 ``step`` for every batch; then, once per epoch, the validation loss and
 metrics in evaluation mode, the learning-rate schedule and the callbacks of
 :mod:`nnbook.callbacks`. It returns a :class:`~nnbook.callbacks.History` of the
 per-epoch numbers, and it stops with a ``RuntimeError`` naming the epoch and
 batch as soon as the numbers stop being finite. :func:`evaluate` and
-:func:`predict` run a model in evaluation mode, batch by batch, and restore the
+:func:`~nnbook.train.predict` run a model in evaluation mode, batch by batch, and restore the
 mode it was in. The argument checks, the metric names, the divergence
 diagnostics and the progress output come from the appendix *The machinery of
 the training loop*.

@@ -373,6 +373,26 @@ def test_buffers_in_state_dict(rng):
         seq.load_state_dict({k: v for k, v in seq_state.items() if k != "0.running_mean"})
 
 
+def test_load_state_dict_with_a_module_reachable_by_two_paths():
+    class Twice(Module):
+        def __init__(self):
+            super().__init__()
+            self.a = Linear(2, 2, rng=0)
+            self.a.register_buffer("seen", np.zeros(2))
+            self.b = self.a  # one module under two names, as with tied sub-modules
+
+    m = Twice()
+    state = m.state_dict()
+    assert list(state) == ["a.weight", "a.bias", "b.weight", "b.bias", "a.seen", "b.seen"]
+    state["a.seen"] = state["b.seen"] = np.array([1.0, 2.0])
+    seen = m.a.seen
+    m.load_state_dict(state)
+    assert m.b.seen is seen  # written in place
+    np.testing.assert_array_equal(m.a.seen, [1.0, 2.0])
+    with pytest.raises(ValueError, match=r"Twice\.load_state_dict: missing keys \['b\.seen'\]"):
+        m.load_state_dict({k: v for k, v in state.items() if k != "b.seen"})
+
+
 def test_train_eval_propagate(rng):
     inner = Sequential(Linear(2, 2, rng=rng))
     model = Sequential(Linear(2, 2, rng=rng), inner)
@@ -424,6 +444,8 @@ def test_sequential_rejects_class_non_module_and_duplicates(rng):
     layer = Linear(2, 2, rng=rng)
     with pytest.raises(ValueError, match=r"Sequential: item 2 is the same Linear\(in_features=2.*item 0"):
         Sequential(layer, Linear(2, 2), layer)
+    with pytest.raises(ValueError, match=r"Sequential: item 0 is a type, not a Module"):
+        Sequential(int)  # a class, but not a Module class
     model = Sequential(layer)
     with pytest.raises(ValueError, match="same Linear"):
         model.append(layer)
