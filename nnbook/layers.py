@@ -1,4 +1,4 @@
-# Generated from book/02_layers.ipynb by tools/export.py. Do not edit: edit the notebook, then run `make export`.
+# Generated from book/02_layers.ipynb, book/eng_modules.ipynb by tools/export.py. Do not edit: edit the notebook, then run `make export`.
 """Layers: the building blocks of a network (chapter 2, *Layers*).
 
 ``Parameter`` holds a trainable array and its gradient; ``Module`` is the base
@@ -347,7 +347,7 @@ class Linear(Module):
                 f"bias={self.bias is not None}")
 
 
-# %% book/02_layers.ipynb cell-027
+# %% book/02_layers.ipynb cell-028
 class Sequential(Module):
     """A chain of modules: the output of each is the input of the next.
 
@@ -389,15 +389,20 @@ class Sequential(Module):
 
         With ``input_grad=False`` the first module is told that nobody needs
         :math:`\\partial L/\\partial X` (a ``Linear`` then skips
-        :math:`G W^\\top`, chapter 14) and None is returned.
+        :math:`G W^\\top`, chapter 14) and None is returned. A first module
+        whose ``backward`` does not take the flag (one you wrote) computes the
+        gradient anyway (see ``_takes_input_grad``, appendix eng_modules).
         """
         for layer in reversed(self.layers[1:]):
             grad_out = layer.backward(grad_out)
-        if self.layers and input_grad:
-            return self.layers[0].backward(grad_out)
-        if self.layers:
-            self.layers[0].backward(grad_out, input_grad=False)
-        return grad_out if input_grad else None
+        if not self.layers:
+            return grad_out if input_grad else None
+        first = self.layers[0]
+        if input_grad or not _takes_input_grad(first):  # a module of yours may lack the flag
+            grad_out = first.backward(grad_out)
+            return grad_out if input_grad else None
+        first.backward(grad_out, input_grad=False)
+        return None
 
     def append(self, layer):
         """Add a module at the end; returns self.
@@ -421,3 +426,22 @@ class Sequential(Module):
 
     def __iter__(self):
         return iter(self.layers)
+
+
+# %% book/eng_modules.ipynb cell-020
+import inspect
+
+_INPUT_GRAD_BY_CLASS = {}
+
+
+def _takes_input_grad(module):
+    """Whether ``module.backward`` accepts ``input_grad`` (the library's modules do; yours may not)."""
+    cls = type(module)
+    if cls not in _INPUT_GRAD_BY_CLASS:
+        try:
+            params = inspect.signature(cls.backward).parameters.values()
+        except (TypeError, ValueError):  # no signature to read: do not pass the flag
+            params = ()
+        _INPUT_GRAD_BY_CLASS[cls] = any(
+            p.name == "input_grad" or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
+    return _INPUT_GRAD_BY_CLASS[cls]

@@ -25,6 +25,7 @@ import numpy as np
 from nnbook.callbacks import History, _wants_stop
 from nnbook.checks import check_input, positive_int
 from nnbook.data import DataLoader
+from nnbook.layers import _takes_input_grad
 from nnbook.metrics import _compute_metrics, _resolve_metrics
 
 
@@ -141,6 +142,8 @@ def _train_one_epoch(model, loss_fn, optimizer, batches, where, keep_outputs):
     the batches. ``where(batch)`` names the position for error messages.
     """
     weighted = getattr(loss_fn, "reduction", "mean") == "mean"
+    # The data needs no gradient; a model of yours whose backward lacks the flag computes it anyway.
+    no_data_grad = {"input_grad": False} if _takes_input_grad(model) else {}
     total, outputs_seen, targets_seen = 0.0, [], []
     batch = 0
     # Overflow or 0/0 anywhere in a step raises at once instead of spreading NaN.
@@ -152,7 +155,7 @@ def _train_one_epoch(model, loss_fn, optimizer, batches, where, keep_outputs):
                 loss = float(loss_fn(outputs, yb))
                 if not math.isfinite(loss):                             # (5)
                     raise _divergence(f"the training loss is {loss}", where(batch), optimizer)
-                model.backward(loss_fn.backward(), input_grad=False)    # (6)
+                model.backward(loss_fn.backward(), **no_data_grad)      # (6)
                 optimizer.step()                                        # (7)
                 total += loss * xb.shape[0] if weighted else loss       # (8)
                 if keep_outputs:

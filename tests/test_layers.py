@@ -626,3 +626,33 @@ def test_check_grad_and_no_forward_error():
         check_grad_out(g.astype(np.float32), (2, 3), np.float64, "Thing")
     err = no_forward_error(Linear(2, 2))
     assert isinstance(err, RuntimeError) and "Linear(in_features=2" in str(err)
+
+
+class _TwoArgumentScale(Module):
+    """A module written the chapter-2 way: ``backward(self, grad_out)``, no ``input_grad``."""
+
+    def forward(self, x):
+        self._cache = x
+        return 2.0 * x
+
+    def backward(self, grad_out):
+        self._saved()
+        return 2.0 * grad_out
+
+
+def test_sequential_skips_the_input_gradient_only_for_modules_that_accept_the_flag():
+    x = np.random.default_rng(0).normal(size=(4, 3))
+    grad = np.ones((4, 2))
+    # A first module without the flag is called the two-argument way, and None is returned.
+    custom = Sequential(_TwoArgumentScale(), Linear(3, 2, rng=0))
+    custom(x)
+    assert custom.backward(grad, input_grad=False) is None
+    reference = Sequential(_TwoArgumentScale(), Linear(3, 2, rng=0))
+    reference(x)
+    reference.backward(grad)
+    np.testing.assert_array_equal(custom[1].weight.grad, reference[1].weight.grad)
+    # A Linear first is told to skip G W^T: it returns None and its weight gradient is unchanged.
+    plain = Sequential(Linear(3, 2, rng=0))
+    plain(x)
+    assert plain.backward(grad, input_grad=False) is None
+    assert plain[0].backward(grad, input_grad=False) is None

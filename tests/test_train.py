@@ -609,3 +609,37 @@ def test_fit_asks_for_no_gradient_with_respect_to_the_data():
     model = Recording(Linear(2, 8, rng=0), ReLU(), Linear(8, 3, rng=1))
     fit(model, CrossEntropyLoss(), SGD(model.parameters(), lr=0.1), X, y, epochs=2, batch_size=16, rng=0)
     assert calls == [False] * 6                       # 3 batches per epoch, 2 epochs
+
+
+def test_fit_trains_a_model_whose_own_backward_does_not_take_input_grad():
+    """A custom model written with ``backward(self, grad_out)`` trains as the hand-written loop does."""
+    from nnbook.data import DataLoader
+    from nnbook.losses import MSELoss
+    from nnbook.optim import SGD
+
+    class Net(Module):
+        def __init__(self):
+            super().__init__()
+            self.inner = Linear(3, 1, rng=0)
+
+        def forward(self, x):
+            return self.inner(x)
+
+        def backward(self, grad_out):
+            return self.inner.backward(grad_out)
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(20, 3))
+    y = X.sum(axis=1, keepdims=True)
+    model = Net()
+    fit(model, MSELoss(), SGD(model.parameters(), lr=0.05), X, y, epochs=2, batch_size=5, rng=0, verbose=0)
+    by_hand = Net()
+    loss_fn, optimizer = MSELoss(), SGD(by_hand.parameters(), lr=0.05)
+    loader = DataLoader(X, y, batch_size=5, shuffle=True, rng=np.random.default_rng(0))
+    for _ in range(2):
+        for xb, yb in loader:
+            optimizer.zero_grad()
+            loss_fn(by_hand(xb), yb)
+            by_hand.backward(loss_fn.backward())
+            optimizer.step()
+    np.testing.assert_allclose(model.inner.weight.data, by_hand.inner.weight.data, rtol=0, atol=0)

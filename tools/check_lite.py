@@ -21,6 +21,7 @@ come from ``check_site.py``.
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import sys
 import time
@@ -33,6 +34,7 @@ from check_site import (  # noqa: E402  (tools/ is not a package)
 )
 
 RUN_LINK = "a.nnbook-run-lite-link"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 README_SCREENSHOT = ROOT / "docs" / "lite-screenshot.png"
 # No host name resolves but localhost: a request that escaped the routes still fails.
@@ -60,6 +62,7 @@ STATE_JS = """() => {
             type: o.output_type, name: o.name || '',
             text: Array.isArray(o.text) ? o.text.join('') : (o.text || ''),
             ename: o.ename || '', evalue: o.evalue || '',
+            traceback: (o.traceback || []).join('\\n'),
             mimes: Object.keys(o.data || {}),
         }));
         cells.push({index: i, count: cell.executionCount, state: cell.executionState,
@@ -108,6 +111,14 @@ def chapters(site: Path, selected: list[str] | None) -> list[str]:
     return found
 
 
+def last_frame(traceback: str) -> str:
+    """The innermost frame of a traceback (file and lines), without colour codes."""
+    lines = [l for l in ANSI.sub("", traceback).splitlines() if l.strip()]
+    frames = [i for i, l in enumerate(lines) if l.startswith(("File ", "Cell In", "  File "))]
+    tail = lines[frames[-1]:-1] if frames else lines[-3:-1]
+    return "\n".join("        " + l for l in tail[:8])
+
+
 def problems_in(state: dict, rel: str) -> tuple[list[str], int, int]:
     """(problems, code cells run, figures) from the notebook's final state."""
     problems, ran, figures = [], 0, 0
@@ -120,7 +131,7 @@ def problems_in(state: dict, rel: str) -> tuple[list[str], int, int]:
         ran += 1
         for out in cell["outputs"]:
             if out["type"] == "error":
-                problems.append(f"{where}: {out['ename']}: {out['evalue']}")
+                problems.append(f"{where}: {out['ename']}: {out['evalue']}\n{last_frame(out['traceback'])}")
             elif out["type"] == "stream" and out["name"] == "stderr" and "Traceback" in out["text"]:
                 problems.append(f"{where}: traceback on stderr: {out['text'][-300:]!r}")
             figures += "image/png" in out["mimes"]
