@@ -23,6 +23,8 @@ from . import metrics
 from . import train
 from . import profile
 from . import checks
+from . import grad_mode
+from . import containers
 from . import checkpoint
 from . import lr_scheduler
 from . import plotting
@@ -31,3 +33,5 @@ from .layers import *  # noqa: F401,F403
 from .activations import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
 from .regularization import *  # noqa: F401,F403
+from .grad_mode import *  # noqa: F401,F403
+from .containers import *  # noqa: F401,F403

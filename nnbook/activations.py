@@ -121,18 +121,19 @@ class Sigmoid(Module):
         \\sigma'(z) = \\sigma(z)\\,(1 - \\sigma(z)) \\le \\tfrac14, \\qquad
         \\frac{\\partial L}{\\partial Z} = \\frac{\\partial L}{\\partial A} \\odot A \\odot (1 - A),
 
-    so the forward pass caches its output :math:`A`.
+    so the forward pass caches :math:`A \\odot (1 - A)`, not the array it returns.
     """
 
     def forward(self, x):
         x = check_input(x, self)
-        self._cache = sigmoid(x)  # the output A
-        return self._cache
+        a = sigmoid(x)
+        self._cache = a * (1 - a)  # sigmoid'(Z), computed from the output A
+        return a
 
     def backward(self, grad_out, input_grad=True):
-        s = self._saved()
-        grad_out = check_grad_out(grad_out, s.shape, s.dtype, self)
-        return grad_out * s * (1 - s)
+        slope = self._saved()
+        grad_out = check_grad_out(grad_out, slope.shape, slope.dtype, self)
+        return grad_out * slope
 
 
 class Tanh(Module):
@@ -148,18 +149,19 @@ class Tanh(Module):
         \\tanh'(z) = 1 - \\tanh^2(z), \\qquad
         \\frac{\\partial L}{\\partial Z} = \\frac{\\partial L}{\\partial A} \\odot (1 - A^2),
 
-    so the forward pass caches its output :math:`A`.
+    so the forward pass caches :math:`1 - A^2`, not the array it returns.
     """
 
     def forward(self, x):
         x = check_input(x, self)
-        self._cache = np.tanh(x)  # the output A
-        return self._cache
+        a = np.tanh(x)
+        self._cache = 1 - a * a  # tanh'(Z), computed from the output A
+        return a
 
     def backward(self, grad_out, input_grad=True):
-        t = self._saved()
-        grad_out = check_grad_out(grad_out, t.shape, t.dtype, self)
-        return grad_out * (1 - t * t)
+        slope = self._saved()
+        grad_out = check_grad_out(grad_out, slope.shape, slope.dtype, self)
+        return grad_out * slope
 
 
 # %% book/03_activations.ipynb cell-017
@@ -193,18 +195,18 @@ class ReLU(Module):
         \\frac{\\partial L}{\\partial Z} = \\frac{\\partial L}{\\partial A} \\odot [Z > 0].
 
     The derivative at the kink :math:`z = 0` is taken to be 0, as in PyTorch.
-    The forward pass caches its output :math:`A`, and :math:`[Z > 0] = [A > 0]`.
+    The forward pass caches the mask :math:`[Z > 0]` (and the dtype), not the array it returns.
     """
 
     def forward(self, x):
         x = check_input(x, self)
-        self._cache = np.maximum(x, 0)  # the output A
-        return self._cache
+        self._cache = x > 0, x.dtype  # the mask [Z > 0]
+        return np.maximum(x, 0)
 
     def backward(self, grad_out, input_grad=True):
-        a = self._saved()
-        grad_out = check_grad_out(grad_out, a.shape, a.dtype, self)
-        return grad_out * (a > 0)  # bool * float keeps the float's dtype
+        mask, dtype = self._saved()
+        grad_out = check_grad_out(grad_out, mask.shape, dtype, self)
+        return grad_out * mask  # bool * float keeps the float's dtype
 
 
 class LeakyReLU(Module):
@@ -427,7 +429,7 @@ class Softmax(Module):
         \\qquad g = \\frac{\\partial L}{\\partial s},
 
     computed without ever forming :math:`J` (:math:`g \\cdot s` is summed along
-    ``axis``). The forward pass caches :math:`s`. For classification, prefer
+    ``axis``). The forward pass caches a copy of :math:`s`. For classification, prefer
     feeding logits to ``CrossEntropyLoss`` (chapter 4), which fuses softmax and
     the logarithm.
     """
@@ -441,8 +443,9 @@ class Softmax(Module):
     def forward(self, x):
         x = check_input(x, self)
         _check_axis(self.axis, x.ndim, f"Softmax(axis={self.axis}) with input of shape {x.shape}")
-        self._cache = softmax(x, axis=self.axis)  # the output s
-        return self._cache
+        s = softmax(x, axis=self.axis)
+        self._cache = s.copy()  # the output s, a copy: the caller may edit s in place
+        return s
 
     def backward(self, grad_out, input_grad=True):
         s = self._saved()
@@ -464,9 +467,10 @@ class Identity(Module):
     """
 
     def forward(self, x):
-        self._cache = check_input(x, self)  # the output, for the checks of backward
-        return self._cache
+        x = check_input(x, self)
+        self._cache = x.shape, x.dtype  # for the checks of backward
+        return x
 
     def backward(self, grad_out, input_grad=True):
-        a = self._saved()
-        return check_grad_out(grad_out, a.shape, a.dtype, self)
+        shape, dtype = self._saved()
+        return check_grad_out(grad_out, shape, dtype, self)

@@ -10,18 +10,18 @@ every epoch's numbers and is what ``fit`` returns; :class:`LambdaCallback` and
 :class:`ModelCheckpoint` come from the appendix *The machinery of the training
 loop*. EarlyStopping and ModelCheckpoint share one rule for "better"
 (``_Monitor``): ``mode="min"`` for losses and ``"max"`` for accuracy-like
-numbers, inferred from the monitored name when not given.
+numbers, inferred from the monitored name when not given (``_monitor_mode``).
 """
 
 __all__ = ['Callback', 'EarlyStopping', 'History', 'LambdaCallback', 'ModelCheckpoint']
 
 
-# %% book/09_regularization.ipynb cell-037
+# %% book/09_regularization.ipynb cell-038
 import math
 
 import numpy as np
 
-from nnbook.checks import one_of, positive_int, real_number
+from nnbook.checks import positive_int, real_number
 
 
 class Callback:
@@ -47,10 +47,6 @@ class Callback:
         """Called once after the last epoch, also after a stop requested by a callback."""
 
 
-#: Logged numbers for which larger is better: names ending with one of these words.
-_HIGHER_IS_BETTER = ("acc", "accuracy", "f1", "precision", "recall")
-
-
 class _Monitor(Callback):
     """A callback that watches one logged number: the rule EarlyStopping and ModelCheckpoint share.
 
@@ -58,8 +54,10 @@ class _Monitor(Callback):
     "max"); a value *improves* on it if it is lower than ``best - min_delta``
     (or higher than ``best + min_delta``). NaN never improves. Without a
     ``mode``, it is "max" for a name that ends with an accuracy-like word
-    (``"val_accuracy"``, ``"val_f1"``, ``"recall"``...) and "min" otherwise,
-    so that a callback watching an accuracy does not keep the worst epoch.
+    (``"val_accuracy"``, ``"val_f1"``, ``"recall"``...) and "min" for a loss
+    (``"val_loss"``, ``"mse"``...), so that a callback watching an accuracy does
+    not keep the worst epoch; another name needs an explicit ``mode``, and a
+    ``mode`` that contradicts the name is refused (``_monitor_mode``).
     """
 
     def __init__(self, monitor, mode, min_delta):
@@ -69,10 +67,8 @@ class _Monitor(Callback):
                 f"{who}: monitor must be the name of a logged value such as 'val_loss', "
                 f"got {monitor!r}"
             )
-        if mode is None:
-            mode = "max" if monitor.endswith(_HIGHER_IS_BETTER) else "min"
         self.monitor = monitor
-        self.mode = one_of(mode, "mode", who, ("min", "max"))
+        self.mode = _monitor_mode(monitor, mode, who)   # built in eng_training
         self.min_delta = real_number(min_delta, "min_delta", who, low=0)
         self._reset_best()
 
@@ -103,7 +99,7 @@ class _Monitor(Callback):
         return self._number(logs[self.monitor])
 
 
-# %% book/09_regularization.ipynb cell-039
+# %% book/09_regularization.ipynb cell-040
 class EarlyStopping(_Monitor):
     """Stop training when a monitored metric stops improving, and restore the best weights.
 
@@ -129,8 +125,11 @@ class EarlyStopping(_Monitor):
         Smallest change that counts as an improvement (:math:`\\ge 0`).
     mode : {"min", "max"}, optional
         "min" for losses, "max" for accuracies; by default inferred from
-        ``monitor``: "max" if it names an accuracy, precision, recall or
-        :math:`F_1` (``"val_accuracy"``, ``"f1"``...), "min" otherwise.
+        ``monitor``: "max" if it names an accuracy, precision, recall, AUC or
+        :math:`F_1` (``"val_accuracy"``, ``"f1"``...), "min" if it names a loss or
+        an error (``"val_loss"``, ``"val_mse"``...). Any other name needs it;
+        a mode that contradicts the name (``"min"`` for ``"val_accuracy"``) is a
+        ValueError, since it would keep the worst epoch.
     restore_best : bool, default True
         Load the best weights into the model in :meth:`on_train_end`.
 
@@ -292,7 +291,41 @@ class History(Callback):
         return f"History(epochs={len(self.epoch)}, keys={list(self.history)})"
 
 
-# %% book/eng_training.ipynb cell-020
+# %% book/eng_training.ipynb cell-004
+from nnbook.metrics import METRIC_NAMES
+
+
+def _check_callbacks(callbacks, who, logged=None):
+    """The callbacks as a list; ``logged`` (the keys fit will log) is checked against every monitor."""
+    if callbacks is None:
+        return []
+    if not isinstance(callbacks, (list, tuple)):
+        callbacks = [callbacks]
+    hooks = ("on_train_begin", "on_epoch_end", "on_train_end")
+    for i, cb in enumerate(callbacks):
+        if isinstance(cb, type):
+            raise ValueError(
+                f"{who}: callbacks[{i}] is the class {cb.__name__}, not an instance; "
+                f"write {cb.__name__}(...)"
+            )
+        if not any(callable(getattr(cb, hook, None)) for hook in hooks):
+            raise ValueError(
+                f"{who}: callbacks[{i}] ({type(cb).__name__}) has none of the methods {list(hooks)}"
+            )
+        if any(other is cb for other in callbacks[:i]):
+            raise ValueError(f"{who}: callbacks[{i}] ({type(cb).__name__}) is listed twice; it would "
+                             "be called twice per epoch (an EarlyStopping would count double)")
+        if logged is not None and isinstance(cb, _Monitor) and cb.monitor not in logged:
+            hint = ("; pass validation_data=(X_val, y_val) for the 'val_' keys"
+                    if cb.monitor.startswith("val_") and "val_loss" not in logged else
+                    "; add the metric to metrics=[...]" if cb.monitor.removeprefix("val_") in METRIC_NAMES
+                    else "")
+            raise ValueError(f"{who}: callbacks[{i}] ({type(cb).__name__}) monitors {cb.monitor!r}, "
+                             f"which this run does not log; it logs {sorted(logged)}{hint}")
+    return list(callbacks)
+
+
+# %% book/eng_training.ipynb cell-027
 def _wants_stop(answer):
     """Only a boolean True (Python or NumPy) stops training; None, numbers and lists do not."""
     return isinstance(answer, (bool, np.bool_)) and bool(answer)
@@ -336,7 +369,7 @@ class LambdaCallback(Callback):
             self._end(model)
 
 
-# %% book/eng_training.ipynb cell-022
+# %% book/eng_training.ipynb cell-029
 from pathlib import Path
 
 from nnbook.checkpoint import save
@@ -353,8 +386,9 @@ class ModelCheckpoint(_Monitor):
         A key of the epoch's ``logs``.
     mode : {"min", "max"}, optional
         Whether smaller or larger is better; by default "max" for an
-        accuracy-like name (``"val_accuracy"``, ``"val_f1"``...) and "min"
-        otherwise (see :class:`_Monitor`).
+        accuracy-like name (``"val_accuracy"``, ``"val_f1"``...) and "min" for a
+        loss (``"val_loss"``...); required for other names, and refused if it
+        contradicts the name (see ``_monitor_mode``).
     save_best_only : bool, default True
         If False, save after every epoch.
     min_delta : float, default 0.0
@@ -375,6 +409,12 @@ class ModelCheckpoint(_Monitor):
         self.best_epoch = None
 
     def on_train_begin(self, model):
+        if not self.path.parent.is_dir() or self.path.is_dir():
+            raise ValueError(
+                f"ModelCheckpoint: cannot save to {str(self.path)!r}: "
+                + ("it is a directory; give a file name such as 'best.npz'" if self.path.is_dir()
+                   else f"the directory {str(self.path.parent)!r} does not exist")
+            )
         self._reset_best()
         self.best_epoch = None
 
@@ -390,3 +430,37 @@ class ModelCheckpoint(_Monitor):
     def __repr__(self):
         return (f"ModelCheckpoint({str(self.path)!r}, monitor={self.monitor!r}, "
                 f"mode={self.mode!r}, save_best_only={self.save_best_only})")
+
+
+# %% book/eng_training.ipynb cell-033
+from nnbook.checks import one_of
+
+#: Logged numbers for which larger (smaller) is better: names ending with one of these words.
+_HIGHER_IS_BETTER = ("acc", "accuracy", "auc", "f1", "precision", "recall")
+_LOWER_IS_BETTER = ("loss", "error", "mae", "mse")
+
+
+def _monitor_mode(monitor, mode, who):
+    """The mode, "min" or "max", of a callback watching ``monitor``.
+
+    Inferred from the name when ``mode`` is None; an explicit ``mode`` that
+    contradicts a recognised name, or no mode for a name that is not
+    recognised, is a ValueError.
+    """
+    if mode is not None:
+        one_of(mode, "mode", who, ("min", "max"))
+    implied = ("max" if monitor.endswith(_HIGHER_IS_BETTER) else
+               "min" if monitor.endswith(_LOWER_IS_BETTER) else None)
+    if implied is None and mode is None:
+        raise ValueError(
+            f"{who}: cannot tell whether a larger or a smaller {monitor!r} is better; pass "
+            "mode='max' (larger is better, like an accuracy) or mode='min' (like a loss)"
+        )
+    if implied is not None and mode not in (None, implied):
+        better = "larger" if implied == "max" else "smaller"
+        raise ValueError(
+            f"{who}: mode={mode!r} contradicts monitor={monitor!r}: a {better} {monitor!r} is "
+            f"better, so mode={mode!r} would keep the worst epoch; use mode={implied!r} or leave "
+            "mode out"
+        )
+    return mode or implied

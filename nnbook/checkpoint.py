@@ -14,6 +14,7 @@ __all__ = ['atomic_write', 'save', 'load']
 
 
 # %% book/eng_files.ipynb cell-001
+import math
 import os
 import secrets
 import zipfile
@@ -145,6 +146,11 @@ def save(model, path):
         array would need pickle).
     FileNotFoundError
         If the directory does not exist.
+    IsADirectoryError
+        If ``path`` is a directory.
+    OSError
+        If the file cannot be written (``PermissionError`` for a read-only
+        directory); the message names ``path``, not the temporary file.
 
     Notes
     -----
@@ -154,6 +160,9 @@ def save(model, path):
     path = Path(path)
     if not path.parent.is_dir():
         raise FileNotFoundError(f"save: the directory {str(path.parent)!r} of {str(path)!r} does not exist")
+    if path.is_dir():
+        raise IsADirectoryError(f"save: {str(path)!r} is a directory; give a file name such as "
+                                f"{str(path / 'model.npz')!r}")
     arrays = {}
     for key, value in model.state_dict().items():
         array = np.asarray(value)
@@ -170,10 +179,41 @@ def save(model, path):
                 with archive.open(key + ".npy", mode="w", force_zip64=True) as member:
                     np.lib.format.write_array(member, array, allow_pickle=False)
 
-    return atomic_write(path, write)
+    try:
+        return atomic_write(path, write)
+    except OSError as exc:   # read-only directory or disk, full disk: name the checkpoint, not the temp file
+        message = (f"save: cannot write {str(path)!r}: {exc.strerror or exc}; check that the "
+                   f"directory {str(path.parent)!r} is writable and has space")
+        raise (type(exc)(exc.errno, message) if exc.errno else type(exc)(message)) from None
 
 
 # %% book/eng_files.ipynb cell-013
+def _declared_size_error(archive, key, name):
+    """A ValueError if the header of ``key`` declares more bytes than its member holds, else None.
+
+    A damaged header can declare an absurd shape; NumPy would try to allocate
+    it (a ``MemoryError``) before finding that the data is missing.
+    """
+    try:
+        member_name = f"{key}.npy" if f"{key}.npy" in archive.zip.namelist() else key
+        info = archive.zip.getinfo(member_name)
+        with archive.zip.open(info) as member:
+            fmt = np.lib.format
+            version = fmt.read_magic(member)
+            read_header = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
+            shape, _, dtype = read_header(member)
+            available = info.file_size - member.tell()
+    except Exception:        # an unreadable header: reading the array reports it
+        return None
+    needed = math.prod(shape) * dtype.itemsize
+    if dtype.hasobject or needed <= available:
+        return None
+    return ValueError(
+        f"load: {name} is damaged: the header of the array {key!r} declares shape {shape} and "
+        f"dtype {dtype} ({needed:,} bytes), but the file holds {available:,} bytes for it"
+    )
+
+
 def load(model, path):
     """Load weights saved by :func:`save` into ``model``, in place.
 
@@ -237,6 +277,9 @@ def load(model, path):
         state = {}
         with archive:
             for key in archive.files:
+                error = _declared_size_error(archive, key, name)   # before NumPy allocates it
+                if error is not None:
+                    raise error
                 try:
                     state[key] = archive[key]
                 except ValueError as exc:
@@ -248,7 +291,7 @@ def load(model, path):
                         f"load: {name}: the array {key!r} holds pickled Python objects, which "
                         "load refuses to unpickle (unpickling can execute arbitrary code)"
                     ) from None
-                except (zipfile.BadZipFile, EOFError, OSError, zlib.error,
+                except (zipfile.BadZipFile, EOFError, OSError, zlib.error, MemoryError,
                         NotImplementedError, RuntimeError) as exc:
                     raise ValueError(
                         f"load: {name} is damaged: the array {key!r} cannot be read ({exc})"

@@ -471,7 +471,10 @@ def check_state_dict(state, current, who):
         if value.shape != array.shape or value.dtype != array.dtype:
             raise ValueError(
                 f"{who}: {name!r} has shape {value.shape} and dtype {value.dtype}, "
-                f"expected shape {array.shape} and dtype {array.dtype}"
+                f"expected shape {array.shape} and dtype {array.dtype}" + (
+                    "; it is the transpose: nnbook stores a Linear weight as (in_features, "
+                    "out_features), PyTorch as (out, in), so load its .T" if value.ndim == 2
+                    and value.shape == array.shape[::-1] != array.shape else "")
             )
 
 

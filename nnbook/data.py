@@ -1,4 +1,4 @@
-# Generated from book/07_batching.ipynb by tools/export.py. Do not edit: edit the notebook, then run `make export`.
+# Generated from book/07_batching.ipynb, book/eng_training.ipynb by tools/export.py. Do not edit: edit the notebook, then run `make export`.
 """Data: batching, splitting, scaling and encoding labels (chapter 7, *Batching*).
 
 :class:`DataLoader` as in PyTorch; :func:`train_test_split`, :class:`StandardScaler`
@@ -14,7 +14,7 @@ import numpy as np
 from nnbook.checks import check_input, positive_int, real_number
 
 
-# %% book/07_batching.ipynb cell-008
+# %% book/07_batching.ipynb cell-009
 def train_test_split(*arrays, test_size=0.2, rng=None, stratify=None):
     """Split arrays into random train and test subsets (the order of ``sklearn``'s function).
 
@@ -52,7 +52,7 @@ def train_test_split(*arrays, test_size=0.2, rng=None, stratify=None):
     arrays = _check_samples(arrays, who)
     n = arrays[0].shape[0]
     if isinstance(test_size, (int, np.integer)) and not isinstance(test_size, bool):
-        n_test = int(test_size)                  # a count, checked with the train size below
+        n_test = positive_int(test_size, "test_size", who, minimum=0)   # a count, checked below
     else:                                        # a fraction
         fraction = real_number(test_size, "test_size", who, low=0, high=1, low_open=True, high_open=True)
         n_test = int(np.ceil(fraction * n))
@@ -70,17 +70,6 @@ def train_test_split(*arrays, test_size=0.2, rng=None, stratify=None):
     for a in arrays:
         out.extend([a[train], a[test]])
     return out
-
-
-def _check_samples(arrays, who):
-    """The arrays as ndarrays sharing a non-empty first axis (the samples), or a ValueError."""
-    arrays = [np.asarray(a) for a in arrays]
-    shapes = " and ".join(str(a.shape) for a in arrays)
-    if any(a.ndim == 0 for a in arrays) or arrays[0].shape[0] == 0:
-        raise ValueError(f"{who}: expected non-empty arrays of shape (n_samples, ...), got shape {shapes}")
-    if any(a.shape[0] != arrays[0].shape[0] for a in arrays):
-        raise ValueError(f"{who}: the arrays must have the same number of samples, got shapes {shapes}")
-    return arrays
 
 
 def _stratified_indices(labels, n, n_test, rng, who):
@@ -118,7 +107,7 @@ def _stratified_indices(labels, n, n_test, rng, who):
     return rng.permutation(order[~is_test]), rng.permutation(order[is_test])
 
 
-# %% book/07_batching.ipynb cell-011
+# %% book/07_batching.ipynb cell-012
 class StandardScaler:
     """Standardise features: subtract the training mean, divide by the training standard deviation.
 
@@ -132,8 +121,11 @@ class StandardScaler:
     mean_ : ndarray, float64, shape (d,)
         Per-feature mean :math:`\\mu` of the training data.
     scale_ : ndarray, float64, shape (d,)
-        Per-feature standard deviation :math:`\\sigma`; a feature with zero
-        variance gets 1, so it is centred but never divided by zero.
+        Per-feature standard deviation :math:`\\sigma`; a constant feature gets 1,
+        so it is centred but never divided by zero. "Constant" allows for
+        rounding: a variance within the error bound of its computation counts as
+        zero (scikit-learn's rule), so a column of ``0.1`` maps to 0, not to
+        :math:`\\pm 1`.
     n_features_in_ : int
         Number of features :math:`d` seen by :meth:`fit`.
 
@@ -158,7 +150,10 @@ class StandardScaler:
 
     def _check(self, X, method):
         who = f"StandardScaler.{method}"
-        X = np.asarray(X)
+        try:
+            X = np.asarray(X)
+        except ValueError:                       # NumPy: "inhomogeneous shape"
+            raise ValueError(f"{who}: X has ragged rows (nested lists of different lengths)") from None
         if X.dtype.kind in "biu":                # integer or bool data: float64
             X = X.astype(np.float64)
         X = check_input(X, who, ndim=2)
@@ -177,7 +172,8 @@ class StandardScaler:
         X = self._check(X, "fit")
         self.mean_ = X.mean(axis=0, dtype=np.float64)
         std = X.std(axis=0, dtype=np.float64)
-        self.scale_ = np.where(std > 0, std, 1.0)
+        # a constant feature, up to rounding (eng_training: std ~ 1e-17 for a column of 0.1), gets 1
+        self.scale_ = np.where(_constant_features(std, self.mean_, X.shape[0]), 1.0, std)
         self.n_features_in_ = X.shape[1]
         return self
 
@@ -200,7 +196,7 @@ class StandardScaler:
         return f"StandardScaler({fitted})"
 
 
-# %% book/07_batching.ipynb cell-016
+# %% book/07_batching.ipynb cell-017
 def one_hot(y, n_classes=None, dtype=np.float64):
     """Encode integer class labels as one-hot rows.
 
@@ -243,7 +239,7 @@ def one_hot(y, n_classes=None, dtype=np.float64):
     return out
 
 
-# %% book/07_batching.ipynb cell-028
+# %% book/07_batching.ipynb cell-029
 class DataLoader:
     """Iterate over a dataset in minibatches (the names follow ``torch.utils.data.DataLoader``).
 
@@ -323,3 +319,74 @@ class DataLoader:
     def __repr__(self):
         return (f"DataLoader(n_samples={self.n_samples}, batch_size={self.batch_size}, "
                 f"shuffle={self.shuffle}, drop_last={self.drop_last})")
+
+
+# %% book/eng_training.ipynb cell-005
+from nnbook.checks import module_name
+
+
+def _check_batches(model, n, batch_size, drop_last, who):
+    """Refuse a run whose smallest batch is empty, or of 1 sample with batch normalization."""
+    from nnbook.regularization import BatchNorm1d   # here: regularization does not need data
+    if drop_last and n < batch_size:
+        raise ValueError(f"{who}: drop_last=True with batch_size={batch_size} and {n} samples "
+                         f"leaves no batch to train on; use a batch_size of at most {n}")
+    smallest = batch_size if drop_last or n % batch_size == 0 else n % batch_size
+    norms = [m for m in model.modules() if isinstance(m, BatchNorm1d)]
+    if smallest == 1 and norms:
+        fix = ("use batch_size >= 2" if batch_size == 1 else
+               "pass drop_last=True to skip the partial batch (with shuffle=True a different "
+               "sample is left out each epoch), or choose a batch_size that does not leave 1 sample")
+        raise ValueError(
+            f"{who}: {n} samples in batches of {batch_size} leave "
+            f"{'a partial last batch' if batch_size > 1 else 'batches'} of 1 sample, and "
+            f"{module_name(norms[0])} cannot normalise a single sample in training mode (it has "
+            f"no variance); {fix}"
+        )
+
+
+# %% book/eng_training.ipynb cell-009
+import numbers
+
+#: The keyword-only arguments of each function that takes arrays, for the message.
+_KEYWORD_ONLY = {"train_test_split": ("test_size", "rng", "stratify"),
+                 "DataLoader": ("batch_size", "shuffle", "drop_last", "rng")}
+
+
+def _check_samples(arrays, who):
+    """The arrays as ndarrays sharing a non-empty first axis (the samples), or a ValueError.
+
+    Refuses a number among the arrays (an option passed by position) and a
+    nested list with rows of different lengths.
+    """
+    names = ("X", "y") if who == "DataLoader" else [f"arrays[{i}]" for i in range(len(arrays))]
+    checked = []
+    for k, (name, a) in enumerate(zip(names, arrays)):
+        if k and (isinstance(a, numbers.Number) or (isinstance(a, np.ndarray) and a.ndim == 0)):
+            first, *others = _KEYWORD_ONLY.get(who, ("size",))
+            raise ValueError(
+                f"{who}: {name} is the number {a!r}, not an array: {first} (like "
+                f"{', '.join(others)}) is keyword-only; write {who}(..., {first}={a!r})"
+            )
+        try:
+            a = np.asarray(a)
+        except ValueError:                    # NumPy >= 1.24: "inhomogeneous shape"
+            a = None
+        if a is None or (a.dtype == object and any(isinstance(v, (list, tuple, np.ndarray))
+                                                   for v in a.ravel())):
+            raise ValueError(f"{who}: {name} has ragged rows (nested lists of different lengths), "
+                             "not an array; give every row the same number of values")
+        checked.append(a)
+    shapes = " and ".join(str(a.shape) for a in checked)
+    if any(a.ndim == 0 for a in checked) or checked[0].shape[0] == 0:
+        raise ValueError(f"{who}: expected non-empty arrays of shape (n_samples, ...), got shape {shapes}")
+    if any(a.shape[0] != checked[0].shape[0] for a in checked):
+        raise ValueError(f"{who}: the arrays must have the same number of samples, got shapes {shapes}")
+    return checked
+
+
+def _constant_features(std, mean, n):
+    """True where a feature's computed ``std`` is indistinguishable from 0 (rounding of n values)."""
+    eps = np.finfo(np.float64).eps
+    var = std * std
+    return var <= n * eps * var + (n * mean * eps) ** 2

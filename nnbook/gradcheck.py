@@ -53,6 +53,20 @@ def _returned_gradient(grad, shape, who, what):
     return np.array(grad, dtype=np.float64, copy=True)
 
 
+def _require_deterministic(module, x, out, name):
+    """Refuse a module whose forward pass gives another output on the same input (e.g. dropout)."""
+    again = np.asarray(module(x))
+    if again.shape == np.shape(out) and np.allclose(again, out, rtol=1e-10, atol=0):
+        return
+    diff = (f"largest difference {np.max(np.abs(again - out)):.3g}" if again.shape == np.shape(out)
+            else f"shapes {np.shape(out)} and {again.shape}")
+    raise ValueError(
+        f"check_module: {name} is not deterministic: two forward passes on the same input "
+        f"differ ({diff}), so finite differences would report a correct "
+        "backward as broken. Check it in evaluation mode (module.eval()) or with its randomness "
+        "fixed (for Dropout: one forward pass, then `with layer.freeze_mask(): check_module(...)`)")
+
+
 # %% book/05_backprop.ipynb cell-017
 def numerical_gradient(f, x, eps=1e-6):
     """Central-difference gradient of the scalar function ``f()`` with respect to ``x``.
@@ -211,8 +225,9 @@ def check_module(module, x, *, rng=None, eps=1e-6):
     Parameters
     ----------
     module : Module
-        A module whose forward pass is deterministic (for dropout, fix the
-        mask or use evaluation mode). Its parameters must be float64.
+        A module whose forward pass is deterministic; a stochastic one (dropout
+        in training mode) is refused: check it in evaluation mode or with its
+        mask fixed (``Dropout.freeze_mask``). Its parameters must be float64.
     x : array_like
         A float64 input batch. It is copied, not modified. Keep it away from
         kinks, such as ReLU's at 0: no pre-activation within ``eps`` of one.
@@ -235,8 +250,9 @@ def check_module(module, x, *, rng=None, eps=1e-6):
     ------
     ValueError
         If ``module`` is not a :class:`~nnbook.layers.Module`, the input or a
-        parameter is not float64, or ``backward`` returns something that is
-        not an array of the input's shape.
+        parameter is not float64, two forward passes on the same input
+        differ (the module is random), or ``backward`` returns something
+        that is not an array of the input's shape.
 
     Notes
     -----
@@ -271,6 +287,7 @@ def check_module(module, x, *, rng=None, eps=1e-6):
     try:
         module.zero_grad()
         out = module(x)
+        _require_deterministic(module, x, out, name)
         projection = rng.normal(size=np.shape(out))
         grad_x = _returned_gradient(module.backward(projection.copy()), x.shape,
                                     f"check_module: {name}.backward", "the input")

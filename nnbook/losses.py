@@ -18,6 +18,7 @@ import numpy as np
 from nnbook.activations import log_softmax, sigmoid
 from nnbook.checks import (check_class_indices, check_input, check_probabilities, check_target,
                            no_forward_error, one_of, real_number)
+from nnbook.grad_mode import _call_loss  # no_grad leaves the cache alone (appendix eng_modules)
 
 
 # %% book/04_losses.ipynb cell-004
@@ -41,7 +42,7 @@ class Loss:
         self._cache = None  # what backward needs, written by forward
 
     def __call__(self, pred, target):
-        return self.forward(pred, target)
+        return _call_loss(self, pred, target)
 
     def forward(self, pred, target):
         """Return the loss (a Python float) and cache what :meth:`backward` needs."""

@@ -13,6 +13,7 @@ __all__ = ['LRScheduler', 'StepLR', 'CosineAnnealingLR', 'LinearLR', 'LambdaLR',
 
 # %% book/eng_schedulers.ipynb cell-001
 import math
+import numbers
 import warnings
 from bisect import bisect_right
 
@@ -61,8 +62,19 @@ class LRScheduler:
     def _lr_at(self, epoch):
         raise NotImplementedError
 
+    def _checked_lr_at(self, epoch):
+        """``_lr_at(epoch)`` as a float, or a ValueError naming the scheduler, the epoch and the value."""
+        lr = self._lr_at(epoch)
+        if not _is_rate(lr):
+            raise ValueError(
+                f"{type(self).__name__}: the learning rate computed for epoch {epoch} is {lr!r} "
+                f"(base_lr={self.base_lr:g}); a learning rate must be a finite number >= 0; "
+                "check the scheduler's arguments"
+            )
+        return float(lr)
+
     def _apply(self):
-        self._last_lr = float(self._lr_at(self.last_epoch))
+        self._last_lr = self._checked_lr_at(self.last_epoch)   # nothing changes if it raises
         self.optimizer.lr = self._last_lr
 
     def step(self):
@@ -79,7 +91,11 @@ class LRScheduler:
                 UserWarning, stacklevel=2,
             )
         self.last_epoch += 1
-        self._apply()
+        try:
+            self._apply()
+        except Exception:
+            self.last_epoch -= 1                   # a refused rate leaves the scheduler as it was
+            raise
 
     def get_last_lr(self):
         """The learning rate set by the last step, as a one-element list (as in PyTorch)."""
@@ -96,11 +112,19 @@ class LRScheduler:
             raise ValueError(f"{who}: expected the keys ['base_lr', 'last_epoch'], got {sorted(state_dict)}")
         saved = {key: np.asarray(value).tolist() for key, value in state_dict.items()}  # from .npz
         self.last_epoch = positive_int(saved["last_epoch"], "last_epoch", who, minimum=0)
-        self.base_lr = real_number(saved["base_lr"], "base_lr", who)
-        self._last_lr = float(self._lr_at(self.last_epoch))
+        self.base_lr = real_number(saved["base_lr"], "base_lr", who, low=0)
+        self._last_lr = self._checked_lr_at(self.last_epoch)
 
     def __repr__(self):
         return f"{type(self).__name__}(last_epoch={self.last_epoch}, lr={self._last_lr:g})"
+
+
+def _is_rate(value):
+    """True for a finite real number >= 0 (a NumPy scalar or 0-d array too), the only valid rates."""
+    if isinstance(value, np.ndarray) and value.shape == ():
+        value = value.item()
+    return (not isinstance(value, bool) and isinstance(value, numbers.Real)
+            and math.isfinite(value) and value >= 0)
 
 
 # %% book/eng_schedulers.ipynb cell-003
@@ -115,12 +139,13 @@ class StepLR(LRScheduler):
     step_size : int
         :math:`s \\ge 1`, the number of epochs between decays.
     gamma : float, default 0.1
-        The factor :math:`\\gamma \\ge 0`.
+        The factor :math:`\\gamma > 0` (0 would stop training silently after
+        ``step_size`` epochs; PyTorch accepts it).
     """
 
     def __init__(self, optimizer, step_size, gamma=0.1):
         self.step_size = positive_int(step_size, "step_size", "StepLR")
-        self.gamma = real_number(gamma, "gamma", "StepLR", low=0)
+        self.gamma = real_number(gamma, "gamma", "StepLR", low=0, low_open=True)
         super().__init__(optimizer)
 
     def _lr_at(self, epoch):
@@ -198,7 +223,9 @@ class LambdaLR(LRScheduler):
     ----------
     optimizer : Optimizer
     lr_lambda : callable
-        ``lr_lambda(epoch) -> float``, the factor :math:`\\lambda(e)`.
+        ``lr_lambda(epoch) -> float``, the factor :math:`\\lambda(e) \\ge 0`. A factor that
+        is negative, NaN, infinite or not a number raises a ``ValueError`` naming the
+        epoch, at the ``step()`` (or the construction, for epoch 0) that computes it.
     """
 
     def __init__(self, optimizer, lr_lambda):
@@ -208,7 +235,18 @@ class LambdaLR(LRScheduler):
         super().__init__(optimizer)
 
     def _lr_at(self, epoch):
-        return self.base_lr * self.lr_lambda(epoch)
+        factor = self.lr_lambda(epoch)
+        if not _is_rate(factor):
+            try:
+                rate = f"{self.base_lr * float(np.asarray(factor)):g}"
+            except (TypeError, ValueError):
+                rate = "undefined"
+            raise ValueError(
+                f"LambdaLR: lr_lambda({epoch}) returned {factor!r}, so the learning rate of epoch "
+                f"{epoch} would be {rate} (base_lr={self.base_lr:g} times that); lr_lambda must "
+                "return a finite factor >= 0 for every epoch (clip it, e.g. max(0.0, ...))"
+            )
+        return self.base_lr * float(np.asarray(factor))
 
 
 # %% book/eng_schedulers.ipynb cell-008
@@ -256,4 +294,4 @@ class SequentialLR(LRScheduler):
         super().load_state_dict(state_dict)
         for scheduler in self.schedulers:
             scheduler.base_lr = self.base_lr
-        self._last_lr = float(self._lr_at(self.last_epoch))
+        self._last_lr = self._checked_lr_at(self.last_epoch)

@@ -248,7 +248,7 @@ def classification_report(y_true, y_pred, *, n_classes=None, threshold=None, cla
     return "\n".join(lines)
 
 
-# %% book/eng_training.ipynb cell-007
+# %% book/eng_training.ipynb cell-014
 from nnbook.losses import BCELoss, BCEWithLogitsLoss
 
 
@@ -318,7 +318,7 @@ def _compute_metrics(metric_fns, y_true, outputs, prefix=""):
     return logs
 
 
-# %% book/eng_training.ipynb cell-010
+# %% book/eng_training.ipynb cell-017
 from nnbook.checks import positive_int
 
 _THRESHOLD_HINT = (

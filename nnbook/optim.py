@@ -181,7 +181,9 @@ class SGD(Optimizer):
     lr : float, default 1e-3
         Learning rate :math:`\\eta \\ge 0`.
     momentum : float, default 0
-        :math:`\\mu \\ge 0`; the state is then ``"momentum_buffer"`` :math:`b`.
+        :math:`\\mu \\in [0, 1)`; the state is then ``"momentum_buffer"`` :math:`b`.
+        (PyTorch refuses only :math:`\\mu < 0`; with :math:`\\mu \\ge 1` the buffer
+        never forgets a gradient and the steps grow without bound.)
     dampening : float, default 0
         :math:`\\tau \\in [0, 1]`.
     weight_decay : float, default 0
@@ -204,8 +206,9 @@ class SGD(Optimizer):
                          weight_decay=weight_decay, nesterov=nesterov)
 
     def _validate(self, hyper):
-        out = {**self._numbers(hyper, "lr", "momentum"), **self._numbers(hyper, "dampening", high=1),
-               **self._numbers(hyper, "weight_decay"), "nesterov": bool(hyper["nesterov"])}
+        out = {**self._numbers(hyper, "lr"), **self._numbers(hyper, "momentum", high=1, high_open=True),
+               **self._numbers(hyper, "dampening", high=1), **self._numbers(hyper, "weight_decay"),
+               "nesterov": bool(hyper["nesterov"])}
         if out["nesterov"] and (out["momentum"] <= 0 or out["dampening"] != 0):
             raise ValueError(
                 f"SGD: Nesterov momentum requires momentum > 0 and dampening = 0, got "
@@ -250,7 +253,7 @@ class Adagrad(Optimizer):
     weight_decay : float, default 0
         L2 penalty :math:`\\lambda \\ge 0`, added to the gradient.
     initial_accumulator_value, eps : float, default 0 and 1e-10
-        :math:`s_0 \\ge 0` and :math:`\\epsilon \\ge 0`.
+        :math:`s_0 \\ge 0` and :math:`\\epsilon > 0`.
     """
 
     def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0,
@@ -259,7 +262,8 @@ class Adagrad(Optimizer):
                          initial_accumulator_value=initial_accumulator_value, eps=eps)
 
     def _validate(self, hyper):
-        return self._numbers(hyper, *hyper)
+        return {**self._numbers(hyper, "lr", "lr_decay", "weight_decay", "initial_accumulator_value"),
+                **self._numbers(hyper, "eps", low_open=True)}
 
     def _init_state(self, data):
         return {"sum": np.full_like(data, self.initial_accumulator_value)}
@@ -300,7 +304,7 @@ class RMSprop(Optimizer):
     alpha : float, default 0.99
         Smoothing constant :math:`\\alpha \\in [0, 1)`.
     eps, weight_decay, momentum : float, default 1e-8, 0 and 0
-        :math:`\\epsilon`, :math:`\\lambda`, :math:`\\mu`, each :math:`\\ge 0`.
+        :math:`\\epsilon > 0`, :math:`\\lambda \\ge 0` and :math:`\\mu \\in [0, 1)`.
     centered : bool, default False
         Divide by an estimate of the gradient's standard deviation.
     """
@@ -311,7 +315,9 @@ class RMSprop(Optimizer):
                          momentum=momentum, centered=centered)
 
     def _validate(self, hyper):
-        return {**self._numbers(hyper, "lr", "eps", "weight_decay", "momentum"),
+        return {**self._numbers(hyper, "lr"), **self._numbers(hyper, "eps", low_open=True),
+                **self._numbers(hyper, "weight_decay"),
+                **self._numbers(hyper, "momentum", high=1, high_open=True),
                 **self._numbers(hyper, "alpha", high=1, high_open=True),
                 "centered": bool(hyper["centered"])}
 
@@ -373,7 +379,7 @@ class Adam(Optimizer):
     betas : tuple of 2 floats, default (0.9, 0.999)
         :math:`(\\beta_1, \\beta_2)`, each in :math:`[0, 1)`.
     eps : float, default 1e-8
-        :math:`\\epsilon \\ge 0`.
+        :math:`\\epsilon > 0` (0 would divide by zero where a gradient has always been 0).
     weight_decay : float, default 0
         L2 penalty :math:`\\lambda \\ge 0` added to :math:`g_t`, hence rescaled
         by the denominator (see :class:`AdamW`).
@@ -392,7 +398,8 @@ class Adam(Optimizer):
         betas = tuple(real_number(beta, f"betas[{k}]", name, low=0, high=1, high_open=True)
                       for k, beta in enumerate(betas))
         return {**self._numbers(hyper, "lr"), "betas": betas,
-                **self._numbers(hyper, "eps", "weight_decay"), "amsgrad": bool(hyper["amsgrad"])}
+                **self._numbers(hyper, "eps", low_open=True), **self._numbers(hyper, "weight_decay"),
+                "amsgrad": bool(hyper["amsgrad"])}
 
     def _init_state(self, data):
         state = {"exp_avg": np.zeros_like(data), "exp_avg_sq": np.zeros_like(data)}
@@ -445,6 +452,15 @@ class AdamW(Adam):
                  amsgrad=False):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                          amsgrad=amsgrad)
+
+    def _validate(self, hyper):
+        out = super()._validate(hyper)
+        if out["lr"] * out["weight_decay"] >= 1:
+            raise ValueError(
+                f"AdamW: lr * weight_decay = {out['lr'] * out['weight_decay']:g} >= 1, so every step "
+                f"would multiply the weights by {1 - out['lr'] * out['weight_decay']:g} (zero or a sign "
+                "flip); use a weight_decay below 1 / lr (the default is 1e-2)")
+        return out
 
     def _apply_weight_decay(self, data, grad):
         """Decoupled decay: shrink the parameter in place; the gradient is unchanged."""

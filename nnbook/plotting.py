@@ -12,7 +12,7 @@ imported only inside these functions: the rest of ``nnbook`` needs NumPy alone.
 __all__ = ['plot_history', 'plot_decision_boundary', 'plot_confusion_matrix']
 
 
-# %% book/eng_training.ipynb cell-026
+# %% book/eng_training.ipynb cell-036
 import numpy as np
 
 from nnbook.callbacks import History
@@ -122,7 +122,7 @@ def plot_decision_boundary(model, X, y, ax=None, *, threshold=None, resolution=2
     return ax
 
 
-# %% book/eng_training.ipynb cell-027
+# %% book/eng_training.ipynb cell-037
 def plot_confusion_matrix(matrix, class_names=None, ax=None, *, normalize=False,
                           title="Confusion matrix"):
     """Draw a confusion matrix (rows: true class, columns: predicted class) with its counts.

@@ -116,6 +116,8 @@ class Dropout(Module):
     rng : numpy.random.Generator or int, optional
         Source of the masks; the layer keeps its own generator
         (``np.random.default_rng(rng)``), so a seed makes the masks reproducible.
+        Without one, ``nnbook.train.fit(..., rng=seed)`` lends the layer a
+        generator drawn from its own for the run, so a seeded run is repeatable.
 
     Attributes
     ----------
@@ -152,6 +154,7 @@ class Dropout(Module):
                              "element (the output would always be zero and 1/(1-p) infinite)")
         self.p = real_number(p, "p", "Dropout", low=0, high=1, high_open=True)
         self.rng = np.random.default_rng(rng)
+        self._own_rng = rng is not None   # False: fit(rng=...) lends it a seeded generator
         self.mask = None      # the multiplier m/(1-p) of the last training forward pass
         self._frozen = False  # True inside freeze_mask(): reuse self.mask
 
@@ -367,7 +370,9 @@ class BatchNorm1d(Module):
                 raise ValueError(
                     f"{module_name(self)}: got input of shape {x.shape}, but a batch of one "
                     "sample has no variance to normalise with; use batches of at least 2 "
-                    "samples in training mode, or call model.eval() to use the running statistics"
+                    "samples in training mode (if this is the partial last batch of an epoch, "
+                    "drop it: DataLoader(..., drop_last=True) or fit(..., drop_last=True)), "
+                    "or call model.eval() to use the running statistics"
                 )
             mean = x.mean(axis=0)
             xhat = x - mean

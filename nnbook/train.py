@@ -22,9 +22,10 @@ import math
 
 import numpy as np
 
-from nnbook.callbacks import History, _wants_stop
-from nnbook.checks import check_input, positive_int
-from nnbook.data import DataLoader
+from nnbook.callbacks import History, _check_callbacks, _wants_stop
+from nnbook.checks import all_finite, check_input, positive_int
+from nnbook.data import DataLoader, _check_batches
+from nnbook.grad_mode import no_grad
 from nnbook.layers import _takes_input_grad
 from nnbook.metrics import _compute_metrics, _resolve_metrics
 
@@ -83,11 +84,14 @@ def predict(model, X, *, batch_size=512):
     The model is switched to evaluation mode (dropout off, batch
     normalization with its running statistics) and afterwards every
     sub-module gets back the mode it had before, even if a forward pass
-    raises.
+    raises. The forward passes run under :class:`nnbook.grad_mode.no_grad`, so
+    every module keeps the cache of its last training forward pass: calling
+    ``predict`` (say, to log an accuracy) between a training forward pass and
+    its backward pass leaves the gradients unchanged.
     """
     X = check_input(X, "predict: X")
     batch_size = positive_int(batch_size, "batch_size", "predict")
-    with _ModeGuard(model):
+    with _ModeGuard(model), no_grad():          # the training caches stay as they were
         return _concat([model(xb) for xb in _batches(X, batch_size)])
 
 
@@ -128,7 +132,7 @@ def evaluate(model, loss_fn, X, y, *, batch_size=512, metrics=()):
     batch_size = positive_int(batch_size, "batch_size", "evaluate")
     metric_fns = _resolve_metrics(metrics, loss_fn, "evaluate")
     outputs = predict(model, X, batch_size=batch_size)
-    logs = {"loss": float(loss_fn(outputs, y))}
+    logs = {"loss": _loss_value(loss_fn, outputs, y)}    # the loss's training cache is kept
     logs.update(_compute_metrics(metric_fns, y, outputs))
     return logs
 
@@ -152,6 +156,8 @@ def _train_one_epoch(model, loss_fn, optimizer, batches, where, keep_outputs):
             for batch, (xb, yb) in enumerate(batches, start=1):
                 optimizer.zero_grad()                                   # (3)
                 outputs = model(xb)                                     # (4)
+                if not all_finite(outputs):  # errstate cannot raise where there are no FP flags (WebAssembly)
+                    raise FloatingPointError("overflow or invalid value in the forward pass")
                 loss = float(loss_fn(outputs, yb))
                 if not math.isfinite(loss):                             # (5)
                     raise _divergence(f"the training loss is {loss}", where(batch), optimizer)
@@ -169,9 +175,9 @@ def _train_one_epoch(model, loss_fn, optimizer, batches, where, keep_outputs):
 def _validation_loss(model, loss_fn, X_val, y_val, where, optimizer):
     """Step (10): outputs and loss on the validation set, in evaluation mode."""
     try:
-        with np.errstate(over="raise", invalid="raise", divide="raise"), _ModeGuard(model):
+        with np.errstate(over="raise", invalid="raise", divide="raise"), _ModeGuard(model), no_grad():
             outputs = _concat([model(xb) for xb in _batches(X_val, 512)])   # X_val checked once
-            loss = float(loss_fn(outputs, y_val))
+            loss = _loss_value(loss_fn, outputs, y_val)
     except FloatingPointError as exc:
         raise _divergence("the numbers diverged", where, optimizer, f" ({exc})", note="") from exc
     if not math.isfinite(loss):
@@ -181,8 +187,8 @@ def _validation_loss(model, loss_fn, X_val, y_val, where, optimizer):
 
 # %% book/10_training.ipynb cell-033
 def fit(model, loss_fn, optimizer, X, y, *, epochs, batch_size=32, validation_data=None,
-        metrics=(), callbacks=(), scheduler=None, shuffle=True, rng=None, verbose=0,
-        progress=False):
+        metrics=(), callbacks=(), scheduler=None, shuffle=True, drop_last=False, rng=None,
+        verbose=0, progress=False):
     """Train ``model`` on ``(X, y)`` with minibatch gradient descent.
 
     For each epoch: training mode; for every minibatch of a
@@ -209,6 +215,9 @@ def fit(model, loss_fn, optimizer, X, y, *, epochs, batch_size=32, validation_da
         Number of passes over the data (fewer if a callback stops training).
     batch_size : int, default 32
         Samples per minibatch; the last batch of an epoch may be smaller.
+    drop_last : bool, default False
+        Skip the partial last batch of every epoch (needed with
+        :class:`~nnbook.regularization.BatchNorm1d` when it would hold 1 sample).
     validation_data : tuple (X_val, y_val), optional
         Evaluated after every epoch, in evaluation mode: adds ``"val_loss"``
         and ``"val_<metric>"`` to the logs.
@@ -230,7 +239,11 @@ def fit(model, loss_fn, optimizer, X, y, *, epochs, batch_size=32, validation_da
     shuffle : bool, default True
         Visit the training samples in a new random order every epoch.
     rng : numpy.random.Generator or int, optional
-        Source of the shuffling: the same seed (and the same initial weights)
+        Source of the shuffling, and of the random numbers of every module
+        built without a generator of its own (a ``Dropout(0.5)`` without
+        ``rng``), which draws during the run from a generator derived from
+        this one and gets its own back afterwards. The same seed (and the same
+        initial weights, and modules with their own ``rng`` rebuilt with it)
         gives bit-identical results.
     verbose : int, default 0
         0 prints nothing; :math:`k \\ge 1` prints one line every :math:`k`
@@ -273,21 +286,28 @@ def fit(model, loss_fn, optimizer, X, y, *, epochs, batch_size=32, validation_da
     epochs = positive_int(epochs, "epochs", who)
     batch_size = positive_int(batch_size, "batch_size", who)
     if validation_data is not None:
-        X_val, y_val = _check_validation_data(validation_data, who)
+        X_val, y_val = _check_validation_data(validation_data, who, X, y)
     verbose = positive_int(verbose, "verbose", who, minimum=0)
     _check_parts(model, loss_fn, optimizer, scheduler, who)
+    _check_batches(model, X.shape[0], batch_size, drop_last, who)
     metric_fns = _resolve_metrics(metrics, loss_fn, who)
-    callbacks = _check_callbacks(callbacks, who)
+    logged = {"loss", *metric_fns, *(["lr"] if scheduler is not None else []),
+              *([f"val_{k}" for k in ("loss", *metric_fns)] if validation_data is not None else [])}
+    callbacks = _check_callbacks(callbacks, who, logged)
 
-    loader = DataLoader(X, y, batch_size=batch_size, shuffle=shuffle, rng=rng)  # (1)
+    rng = np.random.default_rng(rng)
+    loader = DataLoader(X, y, batch_size=batch_size, shuffle=shuffle, drop_last=drop_last,
+                        rng=rng)                                                # (1)
     n_batches = len(loader)
+    loader_samples = min(n_batches * batch_size, X.shape[0])   # fewer with drop_last
     history = History()
     history.params = {"epochs": epochs, "batch_size": batch_size, "n_samples": X.shape[0],
                       "steps": n_batches}
     everyone = [history, *callbacks]
     mean_loss = getattr(loss_fn, "reduction", "mean") == "mean"
 
-    with _ModeGuard(model, training=True):          # every sub-module's mode comes back at the end
+    # every sub-module's mode comes back at the end; unseeded dropout draws from rng
+    with _ModeGuard(model, training=True), _RunGenerators(model, rng):
         for cb in everyone:
             if callable(getattr(cb, "on_train_begin", None)):
                 cb.on_train_begin(model)
@@ -301,7 +321,7 @@ def fit(model, loss_fn, optimizer, X, y, *, epochs, batch_size=32, validation_da
             batches = _progress(loader, n_batches, f"epoch {epoch + 1}/{epochs}", progress)
             total, outputs, targets = _train_one_epoch(model, loss_fn, optimizer, batches,
                                                        where, keep_outputs=bool(metric_fns))
-            logs = {"loss": total / X.shape[0] if mean_loss else total}         # (8)
+            logs = {"loss": total / loader_samples if mean_loss else total}     # (8)
             if metric_fns:
                 logs.update(_compute_metrics(metric_fns, _concat(targets), _concat(outputs)))
             if validation_data is not None:                                     # (10)
@@ -349,11 +369,22 @@ def _check_xy(X, y, who, names=("X", "y")):
     return X, y
 
 
-def _check_validation_data(validation_data, who):
-    """``validation_data`` as a checked pair ``(X_val, y_val)``."""
+def _check_validation_data(validation_data, who, X, y):
+    """``validation_data`` as a checked pair ``(X_val, y_val)`` of samples shaped like ``X`` and ``y``."""
     if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-        raise ValueError(f"{who}: validation_data must be a tuple (X_val, y_val)")
-    return _check_xy(*validation_data, who, names=("X_val", "y_val"))
+        raise ValueError(f"{who}: validation_data must be a tuple (X_val, y_val), got "
+                         f"{type(validation_data).__name__} of shape {np.shape(validation_data)}")
+    X_val, y_val = _check_xy(*validation_data, who, names=("X_val", "y_val"))
+    for name, val, train in (("X_val", X_val, X), ("y_val", y_val, y)):
+        if val.shape[1:] != train.shape[1:]:
+            raise ValueError(
+                f"{who}: {name} has shape {val.shape} but {name[0]} has shape {train.shape}; "
+                f"a validation sample must have the shape of a training sample, {train.shape[1:]}"
+            )
+    if X_val.dtype != X.dtype:
+        raise ValueError(f"{who}: X_val has dtype {X_val.dtype} but X has dtype {X.dtype}; "
+                         f"convert it with X_val.astype(np.{X.dtype.name})")
+    return X_val, y_val
 
 
 def _check_parts(model, loss_fn, optimizer, scheduler, who):
@@ -379,32 +410,58 @@ def _check_parts(model, loss_fn, optimizer, scheduler, who):
                 "optimizer = SGD(model.parameters(), ...) after building this model"
             )
     if scheduler is not None:
-        if not callable(getattr(scheduler, "step", None)):
-            raise ValueError(f"{who}: scheduler must have a step() method, got {type(scheduler).__name__}")
+        if isinstance(scheduler, type) or not callable(getattr(scheduler, "step", None)) \
+                or callable(getattr(scheduler, "zero_grad", None)):   # an optimizer, stepped twice
+            raise ValueError(
+                f"{who}: scheduler must be a learning-rate scheduler built on the optimizer, such "
+                f"as StepLR(optimizer, step_size=10), got {getattr(scheduler, '__name__', scheduler)!r}"
+            )
         if getattr(scheduler, "optimizer", optimizer) is not optimizer:
-            raise ValueError(f"{who}: the scheduler was created for a different optimizer")
+            raise ValueError(f"{who}: the scheduler was created for a different optimizer; build it "
+                             "on the optimizer passed to fit: StepLR(optimizer, ...)")
 
 
-def _check_callbacks(callbacks, who):
-    if callbacks is None:
-        return []
-    if not isinstance(callbacks, (list, tuple)):
-        callbacks = [callbacks]
-    hooks = ("on_train_begin", "on_epoch_end", "on_train_end")
-    for i, cb in enumerate(callbacks):
-        if isinstance(cb, type):
-            raise ValueError(
-                f"{who}: callbacks[{i}] is the class {cb.__name__}, not an instance; "
-                f"write {cb.__name__}(...)"
-            )
-        if not any(callable(getattr(cb, hook, None)) for hook in hooks):
-            raise ValueError(
-                f"{who}: callbacks[{i}] ({type(cb).__name__}) has none of the methods {list(hooks)}"
-            )
-    return list(callbacks)
+def _loss_value(loss_fn, outputs, y):
+    """``float(loss_fn(outputs, y))``, leaving the loss's cache of a training step as it was.
+
+    ``evaluate`` may be called between a training forward pass and its
+    backward pass (to log a loss); the model's caches are kept by ``no_grad``,
+    and the loss's by this function.
+    """
+    cache = getattr(loss_fn, "_cache", None)
+    try:
+        return float(loss_fn(outputs, y))
+    finally:
+        if hasattr(loss_fn, "_cache"):
+            loss_fn._cache = cache
 
 
-# %% book/eng_training.ipynb cell-013
+# %% book/eng_training.ipynb cell-012
+class _RunGenerators:
+    """Context manager: modules without a generator of their own draw from ``rng`` during a run.
+
+    Each module with ``_own_rng`` False (a ``Dropout`` built without ``rng``)
+    gets ``default_rng(seed)`` with a seed drawn from ``rng``, in the order of
+    ``model.modules()``; its own generator comes back on exit.
+    """
+
+    def __init__(self, model, rng):
+        self.modules = [m for m in model.modules() if getattr(m, "_own_rng", True) is False]
+        self.rng = rng
+
+    def __enter__(self):
+        self.saved = [m.rng for m in self.modules]
+        for m in self.modules:
+            m.rng = np.random.default_rng(int(self.rng.integers(2**63)))
+        return self
+
+    def __exit__(self, *exc):
+        for m, generator in zip(self.modules, self.saved):
+            m.rng = generator
+        return False
+
+
+# %% book/eng_training.ipynb cell-020
 import traceback
 
 _ADVICE = (
@@ -444,7 +501,7 @@ def _diverged(exc, where, model, loss_fn, optimizer):
     return _divergence("the numbers diverged", where, optimizer, f" ({exc}, in {stage})", note)
 
 
-# %% book/eng_training.ipynb cell-017
+# %% book/eng_training.ipynb cell-024
 def _format_logs(epoch, epochs, logs):
     parts = [f"epoch {epoch + 1}/{epochs}"]
     for key, value in logs.items():

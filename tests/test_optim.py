@@ -168,7 +168,7 @@ def test_hand_worked_numbers():
     # Adam's first step is lr * sign(g) (up to eps), whatever the gradient's scale
     for scale in (1e-3, 1.0, 1e3):
         q = Parameter(np.array([0.0, 0.0]))
-        adam = Adam([q], lr=0.01, eps=0.0)
+        adam = Adam([q], lr=0.01, eps=1e-300)      # eps must be > 0; this one is below rounding
         q.grad = np.array([scale, -scale])
         adam.step()
         np.testing.assert_allclose(q.data, [-0.01, 0.01], rtol=1e-14)

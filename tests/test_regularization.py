@@ -568,7 +568,9 @@ def test_early_stopping_mode_max():
     stopped, model = run(stopper, [-0.5, -0.7, -0.6, -0.65, -0.9])
     assert stopped == 3 and stopper.best == 0.7 and stopper.best_epoch == 1
     np.testing.assert_array_equal(model.w.data, [1.0, 1.0])
-    assert EarlyStopping(mode="max").best == -math.inf
+    assert EarlyStopping(monitor="val_accuracy", mode="max").best == -math.inf
+    with pytest.raises(ValueError, match="EarlyStopping: mode='max' contradicts monitor='val_loss'"):
+        EarlyStopping(mode="max")                       # the default monitor is a loss
 
 
 def test_early_stopping_restore_best_false():
@@ -666,7 +668,10 @@ def test_early_stopping_infers_the_mode_from_the_monitor(monitor, mode):
     stopper = EarlyStopping(monitor=monitor)
     assert stopper.mode == mode
     assert stopper.best == (math.inf if mode == "min" else -math.inf)
-    assert EarlyStopping(monitor=monitor, mode="min").mode == "min"   # an explicit mode wins
+    assert EarlyStopping(monitor=monitor, mode=mode).mode == mode     # a consistent explicit mode
+    if mode == "max":                  # an explicit mode that contradicts the name is refused
+        with pytest.raises(ValueError, match=f"EarlyStopping: mode='min' contradicts monitor='{monitor}'"):
+            EarlyStopping(monitor=monitor, mode="min")
 
 
 def test_early_stopping_on_an_accuracy_keeps_the_best_epoch_not_the_worst():

@@ -109,7 +109,8 @@ LOSSES = sorted(LOSS_FACTORIES)
 def test_the_sweep_covers_every_exported_module_and_loss():
     modules = exported_subclasses(Module)
     losses = exported_subclasses(Loss)
-    assert sorted(modules) == MODULES, "add the new Module class to MODULE_FACTORIES"
+    # ModuleList only holds modules (no forward pass): tests/test_misuse_modules.py covers it.
+    assert sorted(set(modules) - {"ModuleList"}) == MODULES, "add the new Module class to MODULE_FACTORIES"
     assert sorted(losses) == LOSSES, "add the new Loss class to LOSS_FACTORIES"
 
 

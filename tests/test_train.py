@@ -342,10 +342,14 @@ def test_model_checkpoint_keeps_the_best_epoch(tmp_path):
     restored = load(mlp(n_out=2, seed=9), tmp_path / "best.npz")
     assert same_weights(weights(restored), snapshots[best])
     assert sorted(os.listdir(tmp_path)) == ["best.npz"]
-    with pytest.raises(ValueError, match=r"ModelCheckpoint: monitor 'val_loss' is not in the logs of epoch 0; "
-                                         r"available keys: \['loss'\]"):
+    # refused before the first epoch (fit knows which keys it will log)
+    with pytest.raises(ValueError, match=r"fit: callbacks\[0\] \(ModelCheckpoint\) monitors 'val_loss', which "
+                                         r"this run does not log; it logs \['loss'\]"):
         fit(model, CrossEntropyLoss(), SGD(model.parameters(), lr=0.1), X, y, epochs=1,
             callbacks=[ModelCheckpoint(tmp_path / "x.npz")])
+    with pytest.raises(ValueError, match=r"ModelCheckpoint: monitor 'val_loss' is not in the logs of epoch 0; "
+                                         r"available keys: \['loss'\]"):   # a hand-written loop
+        ModelCheckpoint(tmp_path / "x.npz").on_epoch_end(0, {"loss": 1.0}, model)
 
 
 def test_model_checkpoint_on_an_accuracy_keeps_the_highest_epoch(tmp_path):
@@ -365,7 +369,8 @@ def test_model_checkpoint_on_an_accuracy_keeps_the_highest_epoch(tmp_path):
     assert history["val_accuracy"][best] > min(history["val_accuracy"])
     restored = load(mlp(n_out=2, seed=9), tmp_path / "best.npz")
     assert same_weights(weights(restored), snapshots[best])
-    assert ModelCheckpoint(tmp_path / "x.npz", monitor="val_accuracy", mode="min").mode == "min"
+    with pytest.raises(ValueError, match="ModelCheckpoint: mode='min' contradicts monitor='val_accuracy'"):
+        ModelCheckpoint(tmp_path / "x.npz", monitor="val_accuracy", mode="min")
     with pytest.raises(ValueError, match=r"ModelCheckpoint: mode must be one of 'min', 'max', got 'up'"):
         ModelCheckpoint(tmp_path / "x.npz", mode="up")
 

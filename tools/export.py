@@ -48,7 +48,7 @@ DIRECTIVE = re.compile(r"^#\|\s*(\w+)(?:\s+(\S+))?\s*$")
 # Modules whose public names are also available at the top level, the way
 # ``torch.nn`` gathers layers, activations and losses: ``nnbook.Linear``.
 # The other modules are reached as ``nnbook.optim.SGD``, ``nnbook.init.he_normal``...
-FLAT_MODULES = ("layers", "activations", "losses", "regularization")
+FLAT_MODULES = ("layers", "grad_mode", "containers", "activations", "losses", "regularization")
 
 TOC = ROOT / "_toc.yml"
 
