@@ -8,7 +8,7 @@ instead of returning a wrong answer. They are not re-exported at the top level
 of ``nnbook``: reach them as ``nnbook.checks.check_input``.
 """
 
-__all__ = ['describe', 'module_name', 'all_finite', 'check_input', 'check_grad_out', 'no_forward_error', 'positive_int', 'real_number', 'one_of', 'check_target', 'check_probabilities', 'check_class_indices', 'check_state_dict', 'bad_child_error']
+__all__ = ['describe', 'module_name', 'all_finite', 'check_input', 'check_grad_out', 'no_forward_error', 'positive_int', 'real_number', 'one_of', 'as_generator', 'check_target', 'check_probabilities', 'check_class_indices', 'check_state_dict', 'bad_child_error']
 
 
 # %% book/eng_errors.ipynb cell-001
@@ -277,6 +277,38 @@ def one_of(value, label, who, choices):
         allowed = ", ".join(repr(c) for c in choices)
         raise ValueError(f"{module_name(who)}: {label} must be one of {allowed}, got {value!r}")
     return value
+
+
+def as_generator(rng, who):
+    """``numpy.random.default_rng(rng)``, or an error naming ``who`` if ``rng`` is neither a seed nor a generator.
+
+    Every function of nnbook that draws random numbers takes ``rng`` and
+    passes it through here, so that ``rng="0"`` or ``rng=-1`` is refused with
+    a message that names the function, not NumPy's ``SeedSequence``.
+
+    Parameters
+    ----------
+    rng : None, int, numpy.random.Generator, SeedSequence or BitGenerator
+        None draws fresh entropy; an integer >= 0 is a seed; a Generator is
+        used as it is (not copied), so successive calls continue its stream.
+    who : object or str
+        Named in the message.
+
+    Examples
+    --------
+    >>> int(as_generator(0, "make_moons").integers(10)) == int(np.random.default_rng(0).integers(10))
+    True
+    """
+    if rng is None or isinstance(rng, (np.random.Generator, np.random.SeedSequence, np.random.BitGenerator)):
+        return np.random.default_rng(rng)
+    if isinstance(rng, bool) or not isinstance(rng, numbers.Integral):
+        raise TypeError(
+            f"{module_name(who)}: rng must be None, an integer seed >= 0 or a numpy.random.Generator, "
+            f"got {rng!r} ({type(rng).__name__}); e.g. rng=0 or rng=np.random.default_rng(0)"
+        )
+    if rng < 0:
+        raise ValueError(f"{module_name(who)}: an integer rng is a seed and must be >= 0, got {rng}")
+    return np.random.default_rng(int(rng))
 
 
 # %% book/eng_errors.ipynb cell-016

@@ -11,7 +11,7 @@ __all__ = ['train_test_split', 'StandardScaler', 'one_hot', 'DataLoader']
 # %% book/07_batching.ipynb cell-001
 import numpy as np
 
-from nnbook.checks import check_input, positive_int, real_number
+from nnbook.checks import as_generator, check_input, positive_int, real_number
 
 
 # %% book/07_batching.ipynb cell-009
@@ -60,7 +60,7 @@ def train_test_split(*arrays, test_size=0.2, rng=None, stratify=None):
     if n_test < 1 or n_train < 1:
         raise ValueError(f"{who}: with {n} samples and test_size={test_size!r} the train set would "
                          f"have {n_train} and the test set {n_test} samples; both need at least 1")
-    rng = np.random.default_rng(rng)
+    rng = as_generator(rng, "train_test_split")
     if stratify is None:
         order = rng.permutation(n)
         train, test = order[:n_train], order[n_train:]
@@ -291,7 +291,7 @@ class DataLoader:
         self.batch_size = positive_int(batch_size, "batch_size", "DataLoader")
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
-        self.rng = np.random.default_rng(rng)
+        self.rng = as_generator(rng, "DataLoader")
 
     @property
     def n_samples(self):

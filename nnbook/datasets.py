@@ -12,7 +12,7 @@ __all__ = ['make_spirals', 'make_moons', 'make_xor', 'make_blobs', 'IDX_DTYPES',
 # %% book/07_batching.ipynb cell-003
 import numpy as np
 
-from nnbook.checks import positive_int, real_number
+from nnbook.checks import as_generator, positive_int, real_number
 
 
 def make_spirals(n_per_class=100, n_classes=3, noise=0.2, rng=None):
@@ -50,7 +50,7 @@ def make_spirals(n_per_class=100, n_classes=3, noise=0.2, rng=None):
     n_per_class = positive_int(n_per_class, "n_per_class", "make_spirals")
     n_classes = positive_int(n_classes, "n_classes", "make_spirals")
     noise = real_number(noise, "noise", "make_spirals", low=0)
-    rng = np.random.default_rng(rng)
+    rng = as_generator(rng, "make_spirals")
     y = np.repeat(np.arange(n_classes, dtype=np.int64), n_per_class)
     r = np.tile(np.linspace(0.0, 1.0, n_per_class), n_classes)
     t = 4.0 * y + 4.0 * r + noise * rng.standard_normal(y.size)
@@ -82,7 +82,7 @@ def make_moons(n_samples=200, noise=0.1, rng=None):
     """
     n_samples = positive_int(n_samples, "n_samples", "make_moons", minimum=2)
     noise = real_number(noise, "noise", "make_moons", low=0)
-    rng = np.random.default_rng(rng)
+    rng = as_generator(rng, "make_moons")
     n_outer = n_samples // 2
     n_inner = n_samples - n_outer
     t_outer = np.linspace(0.0, np.pi, n_outer)
@@ -131,7 +131,7 @@ def make_xor(n_samples=200, noise=0.1, rng=None):
     """
     n_samples = positive_int(n_samples, "n_samples", "make_xor", minimum=4)
     noise = real_number(noise, "noise", "make_xor", low=0)
-    rng = np.random.default_rng(rng)
+    rng = as_generator(rng, "make_xor")
     corners = np.array([[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]])
     counts = np.full(4, n_samples // 4)
     counts[: n_samples % 4] += 1
@@ -162,7 +162,7 @@ def make_blobs(n_samples=200, centers=3, std=1.0, rng=None):
     y : ndarray, int64, shape (n_samples,)
         Labels in ``[0, k)``, grouped by class.
     """
-    rng = np.random.default_rng(rng)
+    rng = as_generator(rng, "make_blobs")
     if isinstance(centers, (int, np.integer)) and not isinstance(centers, bool):
         k = positive_int(centers, "centers", "make_blobs")
         centers = rng.uniform(-5.0, 5.0, size=(k, 2))

@@ -27,7 +27,7 @@ __all__ = ['numerical_gradient', 'rel_error', 'check_module', 'check_loss']
 import numpy as np
 
 from nnbook.layers import Module
-from nnbook.checks import module_name, real_number
+from nnbook.checks import as_generator, module_name, real_number
 
 
 # %% book/05_backprop.ipynb cell-015
@@ -280,7 +280,7 @@ def check_module(module, x, *, rng=None, eps=1e-6):
     for name, p in params.items():
         _require_float64(p.data, f"parameter {name!r}", module, "build the module with dtype=np.float64")
     eps = real_number(eps, "eps", "check_module", low=0, low_open=True)
-    rng = np.random.default_rng(rng)
+    rng = as_generator(rng, "check_module")
     name = module_name(module)
 
     saved = module.state_dict()

@@ -24,7 +24,7 @@ import math
 
 import numpy as np
 
-from nnbook.checks import positive_int, real_number
+from nnbook.checks import as_generator, positive_int, real_number
 
 
 # %% book/06_initialization.ipynb cell-007
@@ -112,7 +112,7 @@ def normal(fan_in, fan_out, rng=None, *, mean=0.0, std=0.01):
     fan_in, fan_out = _fans(fan_in, fan_out, "normal")
     mean = real_number(mean, "mean", "normal")
     std = real_number(std, "std", "normal", low=0)
-    return np.random.default_rng(rng).normal(mean, std, size=(fan_in, fan_out))
+    return as_generator(rng, "normal").normal(mean, std, size=(fan_in, fan_out))
 
 
 def uniform(fan_in, fan_out, rng=None, *, a=-0.05, b=0.05):
@@ -141,7 +141,7 @@ def uniform(fan_in, fan_out, rng=None, *, a=-0.05, b=0.05):
     b = real_number(b, "b", "uniform")
     if not a < b:
         raise ValueError(f"uniform: the lower bound a must be smaller than b, got a={a!r}, b={b!r}")
-    return np.random.default_rng(rng).uniform(a, b, size=(fan_in, fan_out))
+    return as_generator(rng, "uniform").uniform(a, b, size=(fan_in, fan_out))
 
 
 # %% book/06_initialization.ipynb cell-018
@@ -178,7 +178,7 @@ def xavier_uniform(fan_in, fan_out, rng=None, *, gain=1.0):
     fan_in, fan_out = _fans(fan_in, fan_out, "xavier_uniform")
     gain = real_number(gain, "gain", "xavier_uniform", low=0, low_open=True)
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
-    return np.random.default_rng(rng).uniform(-bound, bound, size=(fan_in, fan_out))
+    return as_generator(rng, "xavier_uniform").uniform(-bound, bound, size=(fan_in, fan_out))
 
 
 def xavier_normal(fan_in, fan_out, rng=None, *, gain=1.0):
@@ -214,7 +214,7 @@ def xavier_normal(fan_in, fan_out, rng=None, *, gain=1.0):
     fan_in, fan_out = _fans(fan_in, fan_out, "xavier_normal")
     gain = real_number(gain, "gain", "xavier_normal", low=0, low_open=True)
     std = gain * math.sqrt(2.0 / (fan_in + fan_out))
-    return np.random.default_rng(rng).normal(0.0, std, size=(fan_in, fan_out))
+    return as_generator(rng, "xavier_normal").normal(0.0, std, size=(fan_in, fan_out))
 
 
 # %% book/06_initialization.ipynb cell-020
@@ -327,7 +327,7 @@ def kaiming_uniform(fan_in, fan_out, rng=None, *, nonlinearity="relu", a=0.0, mo
     """
     fan_in, fan_out, std = _kaiming_std(fan_in, fan_out, nonlinearity, a, mode, "kaiming_uniform")
     bound = math.sqrt(3.0) * std
-    return np.random.default_rng(rng).uniform(-bound, bound, size=(fan_in, fan_out))
+    return as_generator(rng, "kaiming_uniform").uniform(-bound, bound, size=(fan_in, fan_out))
 
 
 def kaiming_normal(fan_in, fan_out, rng=None, *, nonlinearity="relu", a=0.0, mode="fan_in"):
@@ -371,7 +371,7 @@ def kaiming_normal(fan_in, fan_out, rng=None, *, nonlinearity="relu", a=0.0, mod
     0.0
     """
     fan_in, fan_out, std = _kaiming_std(fan_in, fan_out, nonlinearity, a, mode, "kaiming_normal")
-    return np.random.default_rng(rng).normal(0.0, std, size=(fan_in, fan_out))
+    return as_generator(rng, "kaiming_normal").normal(0.0, std, size=(fan_in, fan_out))
 
 
 glorot_uniform = xavier_uniform

@@ -17,7 +17,7 @@ import numpy as np
 
 
 # %% book/02_layers.ipynb cell-011
-from nnbook.checks import (bad_child_error, check_grad_out, check_input, check_state_dict, describe,
+from nnbook.checks import (as_generator, bad_child_error, check_grad_out, check_input, check_state_dict, describe,
                            no_forward_error, positive_int)
 from nnbook.grad_mode import _call_forward, _check_calls, no_grad  # appendix eng_modules
 
@@ -285,7 +285,7 @@ class Linear(Module):
         dtype = np.dtype(dtype)
         if dtype.kind != "f":
             raise ValueError(f"Linear: dtype must be a floating-point type, got {dtype}")
-        rng = np.random.default_rng(rng)
+        rng = as_generator(rng, "Linear")
         if init is None:
             bound = 1.0 / np.sqrt(in_features)
             w = rng.uniform(-bound, bound, size=(in_features, out_features))

@@ -25,7 +25,8 @@ from contextlib import contextmanager
 import numpy as np
 
 from nnbook.layers import Module, Parameter
-from nnbook.checks import check_grad_out, check_input, module_name, positive_int, real_number
+from nnbook.checks import (as_generator, check_grad_out, check_input, module_name, positive_int,
+                           real_number)
 
 
 # %% book/09_regularization.ipynb cell-013
@@ -153,7 +154,7 @@ class Dropout(Module):
             raise ValueError("Dropout: invalid p=1; it must be in [0, 1): p=1 would drop every "
                              "element (the output would always be zero and 1/(1-p) infinite)")
         self.p = real_number(p, "p", "Dropout", low=0, high=1, high_open=True)
-        self.rng = np.random.default_rng(rng)
+        self.rng = as_generator(rng, "Dropout")
         self._own_rng = rng is not None   # False: fit(rng=...) lends it a seeded generator
         self.mask = None      # the multiplier m/(1-p) of the last training forward pass
         self._frozen = False  # True inside freeze_mask(): reuse self.mask

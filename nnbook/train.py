@@ -23,7 +23,7 @@ import math
 import numpy as np
 
 from nnbook.callbacks import History, _check_callbacks, _wants_stop
-from nnbook.checks import all_finite, check_input, positive_int
+from nnbook.checks import all_finite, as_generator, check_input, positive_int
 from nnbook.data import DataLoader, _check_batches
 from nnbook.grad_mode import no_grad
 from nnbook.layers import _takes_input_grad
@@ -295,7 +295,7 @@ def fit(model, loss_fn, optimizer, X, y, *, epochs, batch_size=32, validation_da
               *([f"val_{k}" for k in ("loss", *metric_fns)] if validation_data is not None else [])}
     callbacks = _check_callbacks(callbacks, who, logged)
 
-    rng = np.random.default_rng(rng)
+    rng = as_generator(rng, "fit")
     loader = DataLoader(X, y, batch_size=batch_size, shuffle=shuffle, drop_last=drop_last,
                         rng=rng)                                                # (1)
     n_batches = len(loader)
