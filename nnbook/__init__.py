@@ -11,11 +11,11 @@ __version__ = "0.1.0"
 
 from . import layers
 from . import activations
+from . import datasets
 from . import losses
 from . import gradcheck
 from . import init
 from . import data
-from . import datasets
 from . import optim
 from . import regularization
 from . import callbacks

@@ -14,7 +14,7 @@ import numpy as np
 from nnbook.checks import as_generator, check_input, positive_int, real_number
 
 
-# %% book/07_batching.ipynb cell-009
+# %% book/07_batching.ipynb cell-004
 def train_test_split(*arrays, test_size=0.2, rng=None, stratify=None):
     """Split arrays into random train and test subsets (the order of ``sklearn``'s function).
 
@@ -107,7 +107,7 @@ def _stratified_indices(labels, n, n_test, rng, who):
     return rng.permutation(order[~is_test]), rng.permutation(order[is_test])
 
 
-# %% book/07_batching.ipynb cell-012
+# %% book/07_batching.ipynb cell-007
 class StandardScaler:
     """Standardise features: subtract the training mean, divide by the training standard deviation.
 
@@ -196,7 +196,7 @@ class StandardScaler:
         return f"StandardScaler({fitted})"
 
 
-# %% book/07_batching.ipynb cell-017
+# %% book/07_batching.ipynb cell-012
 def one_hot(y, n_classes=None, dtype=np.float64):
     """Encode integer class labels as one-hot rows.
 
@@ -239,7 +239,7 @@ def one_hot(y, n_classes=None, dtype=np.float64):
     return out
 
 
-# %% book/07_batching.ipynb cell-029
+# %% book/07_batching.ipynb cell-024
 class DataLoader:
     """Iterate over a dataset in minibatches (the names follow ``torch.utils.data.DataLoader``).
 

@@ -1,5 +1,5 @@
-# Generated from book/07_batching.ipynb, book/eng_files.ipynb by tools/export.py. Do not edit: edit the notebook, then run `make export`.
-"""Datasets: the book's toy problems and MNIST (chapter 7; appendix *Saving, loading and downloading safely*).
+# Generated from book/03_activations.ipynb, book/eng_files.ipynb by tools/export.py. Do not edit: edit the notebook, then run `make export`.
+"""Datasets: the book's toy problems and MNIST (chapter 3; appendix *Saving, loading and downloading safely*).
 
 The generators (:func:`make_spirals`, :func:`make_moons`, :func:`make_xor`, :func:`make_blobs`)
 return ``X`` float64 ``(n, 2)`` and int64 labels ``y`` ``(n,)``, grouped by class;
@@ -9,7 +9,7 @@ return ``X`` float64 ``(n, 2)`` and int64 labels ``y`` ``(n,)``, grouped by clas
 __all__ = ['make_spirals', 'make_moons', 'make_xor', 'make_blobs', 'IDX_DTYPES', 'read_idx', 'write_idx', 'IDX_FILES', 'MNIST_MIRRORS', 'MNIST_SHA256', 'FASHION_MNIST_MIRRORS', 'FASHION_MNIST_SHA256', 'download_files', 'load_mnist', 'load_fashion_mnist']
 
 
-# %% book/07_batching.ipynb cell-003
+# %% book/03_activations.ipynb cell-048
 import numpy as np
 
 from nnbook.checks import as_generator, positive_int, real_number
