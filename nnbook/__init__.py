@@ -17,6 +17,7 @@ from . import gradcheck
 from . import init
 from . import data
 from . import optim
+from . import optimizer
 from . import regularization
 from . import callbacks
 from . import metrics
