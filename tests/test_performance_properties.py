@@ -287,6 +287,15 @@ def test_all_finite_finds_a_single_bad_value_anywhere(bad, dtype):
     assert all_finite(np.array([big, -big, big], dtype=np.float32))  # no overflow is possible
 
 
+def test_all_finite_neither_warns_nor_raises_where_floating_point_errors_raise():
+    # fit() trains under np.errstate(all="raise"): looking for NaN must not itself raise.
+    with np.errstate(all="raise"):
+        assert not all_finite(np.array([1.0, np.nan]))
+        assert not all_finite(np.array([np.inf, 1.0], dtype=np.float32))
+        assert all_finite(np.array([1e200, -1e200]))  # the sum of squares overflows; still finite
+        assert all_finite(np.full((3, 4), 3e19, dtype=np.float32).T)
+
+
 def test_all_finite_allocates_no_temporary():
     a = np.ones((1000, 500), dtype=np.float32)  # 2 MB
     tracemalloc.start()
