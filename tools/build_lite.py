@@ -181,14 +181,20 @@ def build(site: Path = SITE) -> None:
         "LiteBuildConfig": {"apps": ["lab"], "no_sourcemaps": True,
                             "no_unused_shared_packages": True},
     }, indent=1), encoding="utf-8")
-    contents = sorted((ROOT / "book").glob("*.ipynb")) + [ROOT / "book" / "matplotlibrc"]
+    # The reader's files, laid out as in book/: the chapters, their matplotlibrc, and the cached
+    # results some chapters read (book/data/*.json, written by the scripts in experiments/).
+    files = WORK / "files"
+    for path in sorted((ROOT / "book").glob("*.ipynb")) + [ROOT / "book" / "matplotlibrc"]:
+        (files / path.name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, files / path.name)
+    data = ROOT / "book" / "data"
+    if data.is_dir():
+        shutil.copytree(data, files / "data")
     output = site / "lite"
     if output.exists():
         shutil.rmtree(output)
     command = [sys.executable, "-m", "jupyter", "lite", "build", "--lite-dir", str(WORK),
                "--output-dir", str(output)]
-    for path in contents:
-        command += ["--contents", str(path)]
     done = subprocess.run(command, cwd=WORK, capture_output=True, text=True)
     if done.returncode:
         sys.stdout.write(done.stdout + done.stderr)
