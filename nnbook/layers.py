@@ -3,7 +3,7 @@
 
 ``Parameter`` holds a trainable array and its gradient; ``Module`` is the base
 class of everything with a forward and a backward pass; ``Linear`` is the
-fully connected layer :math:`Y = XW + b`; ``Sequential`` chains modules.
+fully connected layer :math:`Z = XW + b`; ``Sequential`` chains modules.
 
 Conventions: data is batch-first, ``X`` has shape ``(n_samples, n_features)``;
 ``Linear.weight.data`` has shape ``(in_features, out_features)``.
@@ -16,13 +16,13 @@ __all__ = ['Parameter', 'Module', 'Linear', 'Sequential']
 import numpy as np
 
 
-# %% book/02_layers.ipynb cell-011
+# %% book/02_layers.ipynb cell-009
 from nnbook.checks import (as_generator, bad_child_error, check_grad_out, check_input, check_state_dict, describe,
                            no_forward_error, positive_int)
 from nnbook.grad_mode import _call_forward, _check_calls, no_grad  # appendix eng_modules
 
 
-# %% book/02_layers.ipynb cell-013
+# %% book/02_layers.ipynb cell-011
 class Parameter:
     """A trainable array and the gradient of the loss with respect to it.
 
@@ -83,7 +83,7 @@ class Parameter:
         return f"Parameter(shape={self.data.shape}, dtype={self.data.dtype})"
 
 
-# %% book/02_layers.ipynb cell-017
+# %% book/02_layers.ipynb cell-016
 class Module:
     """Base class of layers, activations and whole networks.
 
@@ -231,9 +231,9 @@ class Module:
         return f"{type(self).__name__}({body}\n)"
 
 
-# %% book/02_layers.ipynb cell-019
+# %% book/02_layers.ipynb cell-023
 class Linear(Module):
-    """Fully connected layer: :math:`Y = XW + b`.
+    """Fully connected layer: :math:`Z = XW + b`.
 
     Parameters
     ----------
@@ -262,8 +262,8 @@ class Linear(Module):
 
     Notes
     -----
-    Forward, for a batch :math:`X` of shape ``(n, d)``: :math:`Y = XW + b`,
-    shape ``(n, m)``. Backward, given :math:`G = \\partial L/\\partial Y`:
+    Forward, for a batch :math:`X` of shape ``(n, d)``: :math:`Z = XW + b`,
+    shape ``(n, m)``. Backward, given :math:`G = \\partial L/\\partial Z`:
 
     .. math::
 
@@ -300,7 +300,7 @@ class Linear(Module):
         self.bias = Parameter(b.astype(dtype)) if bias else None
 
     def forward(self, x):
-        """Compute :math:`Y = XW + b` and cache ``x`` for the backward pass.
+        """Compute :math:`Z = XW + b` and cache ``x`` for the backward pass.
 
         Parameters
         ----------
@@ -325,7 +325,7 @@ class Linear(Module):
         Parameters
         ----------
         grad_out : ndarray of shape (n, out_features)
-            :math:`G = \\partial L/\\partial Y` for the output of the last forward pass.
+            :math:`G = \\partial L/\\partial Z` for the output of the last forward pass.
         input_grad : bool, default True
             Compute :math:`\\partial L/\\partial X`. False (the input is the data) skips
             the product :math:`G W^\\top`, as costly as the forward pass.
@@ -349,7 +349,7 @@ class Linear(Module):
                 f"bias={self.bias is not None}")
 
 
-# %% book/02_layers.ipynb cell-028
+# %% book/02_layers.ipynb cell-032
 class Sequential(Module):
     """A chain of modules: the output of each is the input of the next.
 
