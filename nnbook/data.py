@@ -111,7 +111,7 @@ def _stratified_indices(labels, n, n_test, rng, who):
 class StandardScaler:
     """Standardise features: subtract the training mean, divide by the training standard deviation.
 
-    :math:`X' = (X - \\mu) / \\sigma` with :math:`\\mu` and :math:`\\sigma`
+    :math:`X' = (X - \\mu) / s` with :math:`\\mu` and :math:`s`
     the per-feature mean and (population) standard deviation of the data
     passed to :meth:`fit`. Fit on the training set only, then transform
     the training, validation and test sets with the same statistics.
@@ -121,7 +121,7 @@ class StandardScaler:
     mean_ : ndarray, float64, shape (d,)
         Per-feature mean :math:`\\mu` of the training data.
     scale_ : ndarray, float64, shape (d,)
-        Per-feature standard deviation :math:`\\sigma`; a constant feature gets 1,
+        Per-feature standard deviation :math:`s`; a constant feature gets 1,
         so it is centred but never divided by zero. "Constant" allows for
         rounding: a variance within the error bound of its computation counts as
         zero (scikit-learn's rule), so a column of ``0.1`` maps to 0, not to
@@ -178,7 +178,7 @@ class StandardScaler:
         return self
 
     def transform(self, X):
-        """Return :math:`(X - \\mu) / \\sigma` (a new array, same shape)."""
+        """Return :math:`(X - \\mu) / s` (a new array, same shape)."""
         X = self._check(X, "transform")
         return (X - self.mean_.astype(X.dtype)) / self.scale_.astype(X.dtype)
 
@@ -187,7 +187,7 @@ class StandardScaler:
         return self.fit(X).transform(X)
 
     def inverse_transform(self, X):
-        """Undo :meth:`transform`: return :math:`X \\sigma + \\mu`."""
+        """Undo :meth:`transform`: return :math:`X s + \\mu`."""
         X = self._check(X, "inverse_transform")
         return X * self.scale_.astype(X.dtype) + self.mean_.astype(X.dtype)
 
@@ -239,7 +239,7 @@ def one_hot(y, n_classes=None, dtype=np.float64):
     return out
 
 
-# %% book/07_batching.ipynb cell-024
+# %% book/07_batching.ipynb cell-028
 class DataLoader:
     """Iterate over a dataset in minibatches (the names follow ``torch.utils.data.DataLoader``).
 
