@@ -19,7 +19,7 @@ infinity with a ``ValueError``.
 __all__ = ['sigmoid', 'log_sigmoid', 'Sigmoid', 'Tanh', 'relu', 'ReLU', 'LeakyReLU', 'GELU', 'Softplus', 'softmax', 'log_softmax', 'Softmax', 'Identity']
 
 
-# %% book/03_activations.ipynb cell-011
+# %% book/03_activations.ipynb cell-013
 import math
 
 import numpy as np
@@ -48,7 +48,7 @@ def _check_axis(axis, ndim, who):
         )
 
 
-# %% book/03_activations.ipynb cell-013
+# %% book/03_activations.ipynb cell-015
 def sigmoid(x):
     """The logistic sigmoid :math:`\\sigma(x) = 1 / (1 + e^{-x})`, element-wise.
 
@@ -107,7 +107,7 @@ def log_sigmoid(x):
     return -np.logaddexp(0, -x)
 
 
-# %% book/03_activations.ipynb cell-015
+# %% book/03_activations.ipynb cell-019
 class Sigmoid(Module):
     """Element-wise logistic sigmoid, :math:`A = \\sigma(Z) = 1/(1 + e^{-Z})`.
 
@@ -164,7 +164,7 @@ class Tanh(Module):
         return grad_out * slope
 
 
-# %% book/03_activations.ipynb cell-017
+# %% book/03_activations.ipynb cell-021
 def relu(x):
     """The rectified linear unit :math:`\\max(x, 0)`, element-wise.
 
@@ -248,7 +248,7 @@ class LeakyReLU(Module):
         return f"negative_slope={self.negative_slope}"
 
 
-# %% book/03_activations.ipynb cell-019
+# %% book/03_activations.ipynb cell-023
 class GELU(Module):
     """Gaussian error linear unit, tanh approximation, element-wise.
 
@@ -333,7 +333,7 @@ class Softplus(Module):
         return f"beta={self.beta}"
 
 
-# %% book/03_activations.ipynb cell-030
+# %% book/03_activations.ipynb cell-034
 def softmax(x, axis=-1):
     """Softmax along ``axis``: :math:`\\mathrm{softmax}(z)_k = e^{z_k} / \\sum_j e^{z_j}`.
 
@@ -405,7 +405,7 @@ def log_softmax(x, axis=-1):
     return shifted
 
 
-# %% book/03_activations.ipynb cell-031
+# %% book/03_activations.ipynb cell-035
 class Softmax(Module):
     """Softmax along ``axis``: :math:`A_{k} = e^{Z_{k}} / \\sum_j e^{Z_{j}}`.
 
@@ -458,7 +458,7 @@ class Softmax(Module):
         return f"axis={self.axis}"
 
 
-# %% book/03_activations.ipynb cell-042
+# %% book/03_activations.ipynb cell-046
 class Identity(Module):
     """The identity :math:`f(x) = x` (derivative 1): a placeholder activation.
 

@@ -9,7 +9,7 @@ return ``X`` float64 ``(n, 2)`` and int64 labels ``y`` ``(n,)``, grouped by clas
 __all__ = ['make_spirals', 'make_moons', 'make_xor', 'make_blobs', 'IDX_DTYPES', 'read_idx', 'write_idx', 'IDX_FILES', 'MNIST_MIRRORS', 'MNIST_SHA256', 'FASHION_MNIST_MIRRORS', 'FASHION_MNIST_SHA256', 'download_files', 'load_mnist', 'load_fashion_mnist']
 
 
-# %% book/03_activations.ipynb cell-048
+# %% book/03_activations.ipynb cell-052
 import numpy as np
 
 from nnbook.checks import as_generator, positive_int, real_number

@@ -103,7 +103,7 @@ class MSELoss(Loss):
         return diff * (2 / diff.size if self.reduction == "mean" else 2)
 
 
-# %% book/04_losses.ipynb cell-014
+# %% book/04_losses.ipynb cell-012
 class BCELoss(Loss):
     """Binary cross-entropy from probabilities :math:`\\hat y \\in [0, 1]`.
 
@@ -122,7 +122,7 @@ class BCELoss(Loss):
     eps : float, default 1e-12
         Floor :math:`\\epsilon \\in (0, 0.5)` under :math:`\\hat y` and :math:`1 - \\hat y`
         (in the logs and the gradient): a prediction of exactly 0 or 1 costs at
-        most :math:`-\\log \\epsilon \\approx 27.6`, with a large but finite gradient.
+        most :math:`-\\log \\epsilon \\approx 27.6`; a logit behind a sigmoid then gets almost no gradient.
     reduction : {"mean", "sum"}, default "mean"
     """
 
@@ -148,7 +148,7 @@ class BCELoss(Loss):
         return f"eps={self.eps:g}, reduction={self.reduction!r}"
 
 
-# %% book/04_losses.ipynb cell-018
+# %% book/04_losses.ipynb cell-014
 class BCEWithLogitsLoss(Loss):
     """Binary cross-entropy from logits :math:`z`, with the sigmoid fused in.
 
@@ -185,7 +185,7 @@ class BCEWithLogitsLoss(Loss):
         return grad / grad.size if self.reduction == "mean" else grad
 
 
-# %% book/04_losses.ipynb cell-030
+# %% book/04_losses.ipynb cell-028
 class CrossEntropyLoss(Loss):
     """Softmax cross-entropy for :math:`C` classes, from logits.
 
