@@ -24,6 +24,7 @@ from . import metrics
 from . import train
 from . import profile
 from . import checks
+from . import targets
 from . import grad_mode
 from . import containers
 from . import checkpoint

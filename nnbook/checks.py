@@ -8,7 +8,7 @@ instead of returning a wrong answer. They are not re-exported at the top level
 of ``nnbook``: reach them as ``nnbook.checks.check_input``.
 """
 
-__all__ = ['describe', 'module_name', 'all_finite', 'check_input', 'check_grad_out', 'no_forward_error', 'positive_int', 'real_number', 'one_of', 'as_generator', 'check_target', 'check_probabilities', 'check_class_indices', 'check_state_dict', 'bad_child_error']
+__all__ = ['describe', 'module_name', 'all_finite', 'check_input', 'check_grad_out', 'no_forward_error', 'positive_int', 'real_number', 'one_of', 'as_generator', 'check_state_dict', 'bad_child_error', 'check_attribute', 'check_init', 'is_parameter', 'check_layer_parameters']
 
 
 # %% book/eng_errors.ipynb cell-001
@@ -321,164 +321,6 @@ def as_generator(rng, who):
     return np.random.default_rng(int(rng))
 
 
-# %% book/eng_errors.ipynb cell-016
-def check_target(target, pred, who):
-    """Validate the target of an elementwise loss and return it with ``pred``'s dtype.
-
-    The target must hold real numbers, have exactly the shape of ``pred`` (no
-    broadcasting: ``(n, 1)`` against ``(n,)`` is the classic mistake) and be
-    finite.
-
-    Parameters
-    ----------
-    target : array_like
-        The target given to the loss.
-    pred : ndarray
-        The prediction, already checked by :func:`check_input`.
-    who : object or str
-        The loss, named in the message.
-
-    Returns
-    -------
-    ndarray
-        ``target`` cast to ``pred.dtype`` (no copy when it already has it).
-
-    Examples
-    --------
-    >>> check_target([[1], [0]], np.zeros((2, 1), dtype=np.float32), "MSELoss").dtype
-    dtype('float32')
-    """
-    target = np.asarray(target)
-    if target.dtype.kind not in "iuf":  # not a real number (bool, complex, str, object...)
-        fix = "" if target.dtype.kind == "c" else f"; convert it with .astype(np.{pred.dtype.name})"
-        raise ValueError(
-            f"{module_name(who)}: target must be an array of real numbers, got dtype "
-            f"{target.dtype}{fix}"
-        )
-    if target.shape != pred.shape:
-        hint = "make the shapes identical"
-        if target.ndim == pred.ndim - 1 and pred.shape[-1] == 1:
-            hint = "use target.reshape(-1, 1) (or pred.ravel())"
-        elif pred.ndim == target.ndim - 1 and target.shape[-1] == 1:
-            hint = "use target.ravel() (or pred.reshape(-1, 1))"
-        try:
-            both = np.broadcast_shapes(pred.shape, target.shape)
-            broadcast = f" (NumPy would silently broadcast them to {both})"
-        except ValueError:
-            broadcast = ""
-        raise ValueError(
-            f"{module_name(who)}: pred has shape {pred.shape} but target has shape "
-            f"{target.shape}; they must be identical{broadcast}: {hint}"
-        )
-    target = target.astype(pred.dtype, copy=False)
-    if not all_finite(target):
-        raise ValueError(
-            f"{module_name(who)}: target of shape {target.shape} contains NaN or infinite values"
-        )
-    return target
-
-
-def check_probabilities(x, label, who, *, rows=False, hint=""):
-    """Return ``x`` if its values lie in [0, 1] (and, with ``rows``, each row sums to 1).
-
-    Parameters
-    ----------
-    x : ndarray
-        A finite floating-point array (checked before).
-    label : str
-        What ``x`` is, for the message (``"predictions"``, ``"targets"``).
-    who : object or str
-        Named in the message.
-    rows : bool, default False
-        ``x`` has shape ``(n, C)`` and each row is a distribution: it must sum
-        to 1, within ``max(1e-6, 100 * eps)`` of the dtype.
-    hint : str, optional
-        Appended to the range message (``"; if these are logits, use ..."``).
-
-    Examples
-    --------
-    >>> check_probabilities(np.array([0.0, 1.5]), "targets", "BCELoss")
-    Traceback (most recent call last):
-    ...
-    ValueError: BCELoss: targets must be probabilities in [0, 1], got values in [0, 1.5] (shape (2,))
-    """
-    low, high = x.min(), x.max()
-    if low < 0 or high > 1:
-        raise ValueError(
-            f"{module_name(who)}: {label} must be probabilities in [0, 1], got values in "
-            f"[{low:.4g}, {high:.4g}] (shape {x.shape}){hint}"
-        )
-    if rows:
-        sums = x.sum(axis=1)
-        worst = sums[np.argmax(np.abs(sums - 1))]
-        if abs(worst - 1) > max(1e-6, 100 * np.finfo(x.dtype).eps):
-            raise ValueError(
-                f"{module_name(who)}: each row of the {label} (shape {x.shape}) must sum to 1 "
-                f"(one-hot or probabilities), found a row summing to {worst:.6g}"
-            )
-    return x
-
-
-def check_class_indices(labels, shape, who):
-    """Validate class labels for scores (logits) of shape ``(n, C)``; return them as integers.
-
-    One label per row, each a whole number in ``[0, C)``. Floats holding whole
-    numbers (``2.0``) are accepted, as many loaders deliver labels that way.
-
-    Parameters
-    ----------
-    labels : array_like
-        The labels, shape ``(n,)``.
-    shape : tuple of 2 ints
-        ``(n, C)``, the shape of the logits the labels index.
-    who : object or str
-        Named in the message.
-
-    Returns
-    -------
-    ndarray of intp, shape (n,)
-        Usable as an index: ``logits[np.arange(n), labels]``.
-
-    Examples
-    --------
-    >>> check_class_indices([0, 2.0], (2, 3), "CrossEntropyLoss")
-    array([0, 2])
-    """
-    labels = np.asarray(labels)
-    n, n_classes = shape
-    if labels.dtype.kind not in "iuf":  # bool, complex, str, object...
-        raise ValueError(f"{module_name(who)}: target must be integer class labels, got dtype {labels.dtype}")
-    if labels.ndim != 1:
-        hint = "; use target.ravel() for labels stored as a column" if labels.shape == (n, 1) else ""
-        raise ValueError(
-            f"{module_name(who)}: logits have shape {tuple(shape)}, so target must be {n} class "
-            f"labels of shape ({n},) (or probability rows of shape {tuple(shape)}); got target of "
-            f"shape {labels.shape}{hint}"
-        )
-    if labels.shape[0] != n:
-        raise ValueError(
-            f"{module_name(who)}: logits have {n} rows (shape {tuple(shape)}) but target has "
-            f"{labels.shape[0]} labels (shape {labels.shape})"
-        )
-    if labels.dtype.kind == "f":
-        if not all_finite(labels):
-            raise ValueError(f"{module_name(who)}: labels of shape {labels.shape} contain NaN or infinite values")
-        fractional = labels != np.round(labels)
-        if fractional.any():
-            raise ValueError(
-                f"{module_name(who)}: labels must be whole numbers (class indices), got "
-                f"{float(labels[fractional][0]):g} in target of shape {labels.shape}; for soft "
-                f"labels pass rows of shape {tuple(shape)}"
-            )
-    low, high = labels.min(), labels.max()
-    if low < 0 or high >= n_classes:
-        raise ValueError(
-            f"{module_name(who)}: labels must be in [0, {n_classes}) for logits of shape "
-            f"{tuple(shape)}, got values in [{low:g}, {high:g}]"
-        )
-    return labels.astype(np.intp, copy=False)
-
-
 # %% book/eng_modules.ipynb cell-007
 def check_state_dict(state, current, who):
     """Check that a state dict fits the arrays it is to be loaded into; raise a ValueError if not.
@@ -555,3 +397,90 @@ def bad_child_error(item, index, siblings, who):
         f"{who}: item {index} is a {type(item).__name__}, not a Module "
         "(did you pass a class instead of an instance, e.g. ReLU instead of ReLU()?)"
     )
+
+
+# %% book/eng_modules.ipynb cell-028
+_PARAMETER_NAMES = ("weight", "bias")  # attributes that must hold a Parameter when they hold an array
+
+
+def check_attribute(module, name, value):
+    """False, or an error for an attribute that would silently escape ``parameters()`` and ``state_dict()``.
+
+    Called by ``Module.named_children`` for every attribute that is not a
+    Module: a plain list, tuple or dict that holds modules (use
+    :class:`~nnbook.containers.ModuleList`), or anything but a :class:`Parameter` (or None) named ``weight`` or ``bias``,
+    such as a bare array (wrap it in a Parameter).
+    """
+    if name in _PARAMETER_NAMES and value is not None and not is_parameter(value):
+        what = f"a bare ndarray ({describe(value)})" if isinstance(value, np.ndarray) else f"a {type(value).__name__}"
+        raise TypeError(
+            f"{module_name(module)}: {name} is {what}, not a Parameter, so "
+            f"parameters(), state_dict() and the optimizers would not see it. Wrap it, "
+            f"module.{name} = nnbook.Parameter(array), or copy into the existing parameter in place, "
+            f"module.{name}.data[...] = array")
+    if isinstance(value, (list, tuple, dict)):
+        from nnbook.layers import Module  # here: nnbook.layers imports this module
+        items = list(value.values() if isinstance(value, dict) else value)[:100]
+        count = sum(isinstance(item, Module) for item in items)
+        if count:
+            raise TypeError(
+                f"{type(module).__name__}: attribute {name!r} is a plain {type(value).__name__} holding "
+                f"{count} module(s); parameters(), state_dict(), train() and eval() do not look inside "
+                f"plain containers, so those layers would be neither trained nor saved. Use "
+                f"self.{name} = nnbook.ModuleList([...]) (or a Sequential) instead")
+    return False
+
+
+def check_init(init, who="Linear"):
+    """``init`` if it is a function ``init(fan_in, fan_out, rng)``; otherwise a TypeError with the fix."""
+    if callable(init):
+        return init
+    hint = (f"; the function is nnbook.init.{init}, pass it without quotes"
+            if isinstance(init, str) and init.isidentifier() else "")
+    raise TypeError(
+        f"{who}: init must be a function init(fan_in, fan_out, rng) returning the weight, such as "
+        f"nnbook.init.he_normal, got {describe(init)}{hint}. To start from given weights, build the "
+        "layer and copy them in place, layer.weight.data[...] = w, with w of shape "
+        "(in_features, out_features): nnbook stores the transpose of PyTorch's (out, in) weight")
+
+
+def is_parameter(p):
+    """Whether ``p`` is a Parameter (by its attributes: chapter 2's notebook defines its own class)."""
+    from nnbook.layers import Parameter  # here: nnbook.layers imports this module
+
+    return isinstance(p, Parameter) or isinstance(getattr(p, "data", None), np.ndarray) and hasattr(p, "grad")
+
+
+def check_layer_parameters(layer):
+    """Refuse a ``Linear`` whose weight or bias was replaced by something it cannot use; O(1).
+
+    Called first by ``Linear.forward``: the parameters must be :class:`Parameter`
+    objects, floating point and of one dtype, the weight of shape
+    ``(in_features, out_features)`` and the bias of shape ``(out_features,)`` (or None).
+    """
+    w, b, shape = layer.weight, layer.bias, (layer.in_features, layer.out_features)
+    if (is_parameter(w) and w.data.shape == shape and w.data.dtype.kind == "f"
+            and (b is None or is_parameter(b) and b.data.shape == shape[1:]
+                 and b.data.dtype == w.data.dtype)):
+        return
+    for name, p, expected in (("weight", w, shape), ("bias", b, shape[1:])):
+        if name == "bias" and p is None:
+            continue
+        if not is_parameter(p):
+            check_attribute(layer, name, p)  # a bare array: the error of parameters()
+            raise TypeError(f"{module_name(layer)}: {name} must be a Parameter (or None for the bias), "
+                            f"got {describe(p)}; assign layer.{name} = nnbook.Parameter(array)")
+        if p.data.shape != expected:
+            hint = (": that is PyTorch's (out_features, in_features) layout; nnbook stores "
+                    "(in_features, out_features), so use the transpose, w.T"
+                    if name == "weight" and p.data.shape == shape[::-1] else
+                    f"; reshape it, e.g. b.reshape({expected[0]})" if name == "bias" else
+                    "; nnbook stores a weight as (in_features, out_features)")
+            raise ValueError(f"{module_name(layer)}: {name} has shape {p.data.shape}, expected "
+                             f"{expected}{hint}")
+        if p.data.dtype.kind != "f" or p.data.dtype != w.data.dtype:
+            raise ValueError(
+                f"{module_name(layer)}: {name} has dtype {p.data.dtype}"
+                + ("" if name == "weight" else f" (weight {w.data.dtype})") + "; "
+                "parameters must be floating point and of one dtype: assign "
+                f"layer.{name}.data = layer.{name}.data.astype(np.float64) (or float32)")

@@ -17,8 +17,8 @@ import numpy as np
 
 
 # %% book/02_layers.ipynb cell-009
-from nnbook.checks import (as_generator, bad_child_error, check_grad_out, check_input, check_state_dict, describe,
-                           no_forward_error, positive_int)
+from nnbook.checks import (as_generator, bad_child_error, check_attribute, check_grad_out, check_init, check_input,
+                           check_layer_parameters, check_state_dict, describe, no_forward_error, positive_int)
 from nnbook.grad_mode import _call_forward, _check_calls, no_grad  # appendix eng_modules
 
 
@@ -128,7 +128,7 @@ class Module:
     def named_children(self):
         """Yield ``(name, module)`` for the direct sub-modules, in assignment order."""
         for name, value in vars(self).items():
-            if isinstance(value, Module) or _hides_state(self, name, value):  # a list of layers?
+            if isinstance(value, Module) or check_attribute(self, name, value):  # a list of layers?
                 yield name, value
 
     def children(self):
@@ -291,7 +291,7 @@ class Linear(Module):
             w = rng.uniform(-bound, bound, size=(in_features, out_features))
             b = rng.uniform(-bound, bound, size=out_features)
         else:
-            w = np.asarray(_check_init(init)(in_features, out_features, rng))
+            w = np.asarray(check_init(init)(in_features, out_features, rng))
             if w.shape != (in_features, out_features):
                 raise ValueError(f"Linear: init returned shape {w.shape}, expected ({in_features}, "
                                  f"{out_features}) = (in_features, out_features), the transpose of PyTorch's")
@@ -311,7 +311,7 @@ class Linear(Module):
         -------
         ndarray of shape (n, out_features)
         """
-        _check_parameters(self)  # still Parameters of the right shapes and dtype (appendix eng_modules)
+        check_layer_parameters(self)  # still Parameters of the right shapes and dtype (appendix eng_modules)
         x = check_input(x, self, ndim=2, features=self.in_features, dtype=self.weight.dtype)
         self._cache = x
         out = x @ self.weight.data
@@ -448,89 +448,3 @@ def _takes_input_grad(module):
         _INPUT_GRAD_BY_CLASS[cls] = any(
             p.name == "input_grad" or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
     return _INPUT_GRAD_BY_CLASS[cls]
-
-
-# %% book/eng_modules.ipynb cell-028
-from nnbook.checks import describe, module_name
-
-_PARAMETER_NAMES = ("weight", "bias")  # attributes that must hold a Parameter when they hold an array
-
-
-def _hides_state(module, name, value):
-    """False, or an error for an attribute that would silently escape ``parameters()`` and ``state_dict()``.
-
-    Called by ``Module.named_children`` for every attribute that is not a
-    Module: a plain list, tuple or dict that holds modules (use
-    :class:`~nnbook.containers.ModuleList`), or anything but a :class:`Parameter` (or None) named ``weight`` or ``bias``,
-    such as a bare array (wrap it in a Parameter).
-    """
-    if name in _PARAMETER_NAMES and value is not None and not _is_parameter(value):
-        what = f"a bare ndarray ({describe(value)})" if isinstance(value, np.ndarray) else f"a {type(value).__name__}"
-        raise TypeError(
-            f"{module_name(module)}: {name} is {what}, not a Parameter, so "
-            f"parameters(), state_dict() and the optimizers would not see it. Wrap it, "
-            f"module.{name} = nnbook.Parameter(array), or copy into the existing parameter in place, "
-            f"module.{name}.data[...] = array")
-    if isinstance(value, (list, tuple, dict)):
-        items = list(value.values() if isinstance(value, dict) else value)[:100]
-        count = sum(isinstance(item, Module) for item in items)
-        if count:
-            raise TypeError(
-                f"{type(module).__name__}: attribute {name!r} is a plain {type(value).__name__} holding "
-                f"{count} module(s); parameters(), state_dict(), train() and eval() do not look inside "
-                f"plain containers, so those layers would be neither trained nor saved. Use "
-                f"self.{name} = nnbook.ModuleList([...]) (or a Sequential) instead")
-    return False
-
-
-def _check_init(init, who="Linear"):
-    """``init`` if it is a function ``init(fan_in, fan_out, rng)``; otherwise a TypeError with the fix."""
-    if callable(init):
-        return init
-    hint = (f"; the function is nnbook.init.{init}, pass it without quotes"
-            if isinstance(init, str) and init.isidentifier() else "")
-    raise TypeError(
-        f"{who}: init must be a function init(fan_in, fan_out, rng) returning the weight, such as "
-        f"nnbook.init.he_normal, got {describe(init)}{hint}. To start from given weights, build the "
-        "layer and copy them in place, layer.weight.data[...] = w, with w of shape "
-        "(in_features, out_features): nnbook stores the transpose of PyTorch's (out, in) weight")
-
-
-def _is_parameter(p):
-    """Whether ``p`` is a Parameter (by its attributes: chapter 2's notebook defines its own class)."""
-    return isinstance(p, Parameter) or isinstance(getattr(p, "data", None), np.ndarray) and hasattr(p, "grad")
-
-
-def _check_parameters(layer):
-    """Refuse a ``Linear`` whose weight or bias was replaced by something it cannot use; O(1).
-
-    Called first by ``Linear.forward``: the parameters must be :class:`Parameter`
-    objects, floating point and of one dtype, the weight of shape
-    ``(in_features, out_features)`` and the bias of shape ``(out_features,)`` (or None).
-    """
-    w, b, shape = layer.weight, layer.bias, (layer.in_features, layer.out_features)
-    if (_is_parameter(w) and w.data.shape == shape and w.data.dtype.kind == "f"
-            and (b is None or _is_parameter(b) and b.data.shape == shape[1:]
-                 and b.data.dtype == w.data.dtype)):
-        return
-    for name, p, expected in (("weight", w, shape), ("bias", b, shape[1:])):
-        if name == "bias" and p is None:
-            continue
-        if not _is_parameter(p):
-            _hides_state(layer, name, p)  # a bare array: the error of parameters()
-            raise TypeError(f"{module_name(layer)}: {name} must be a Parameter (or None for the bias), "
-                            f"got {describe(p)}; assign layer.{name} = nnbook.Parameter(array)")
-        if p.data.shape != expected:
-            hint = (": that is PyTorch's (out_features, in_features) layout; nnbook stores "
-                    "(in_features, out_features), so use the transpose, w.T"
-                    if name == "weight" and p.data.shape == shape[::-1] else
-                    f"; reshape it, e.g. b.reshape({expected[0]})" if name == "bias" else
-                    "; nnbook stores a weight as (in_features, out_features)")
-            raise ValueError(f"{module_name(layer)}: {name} has shape {p.data.shape}, expected "
-                             f"{expected}{hint}")
-        if p.data.dtype.kind != "f" or p.data.dtype != w.data.dtype:
-            raise ValueError(
-                f"{module_name(layer)}: {name} has dtype {p.data.dtype}"
-                + ("" if name == "weight" else f" (weight {w.data.dtype})") + "; "
-                "parameters must be floating point and of one dtype: assign "
-                f"layer.{name}.data = layer.{name}.data.astype(np.float64) (or float32)")

@@ -16,8 +16,8 @@ __all__ = ['Loss', 'MSELoss', 'BCELoss', 'BCEWithLogitsLoss', 'CrossEntropyLoss'
 import numpy as np
 
 from nnbook.activations import log_softmax, sigmoid
-from nnbook.checks import (check_class_indices, check_input, check_probabilities, check_target,
-                           no_forward_error, one_of, real_number)
+from nnbook.checks import check_input, no_forward_error, one_of, real_number
+from nnbook.targets import check_class_indices, check_probabilities, check_target  # appendix eng_errors
 from nnbook.grad_mode import _call_loss  # no_grad leaves the cache alone (appendix eng_modules)
 
 
