@@ -23,14 +23,14 @@ differences alone is larger than that tolerance.
 __all__ = ['numerical_gradient', 'rel_error', 'check_module', 'check_loss']
 
 
-# %% book/05_backprop.ipynb cell-013
+# %% book/05_backprop.ipynb cell-011
 import numpy as np
 
 from nnbook.layers import Module
 from nnbook.checks import as_generator, module_name, real_number
 
 
-# %% book/05_backprop.ipynb cell-015
+# %% book/05_backprop.ipynb cell-013
 def _require_float64(array, what, who, fix):
     """Raise a ValueError naming ``who`` unless ``array`` is a float64 ndarray."""
     dtype = np.asarray(array).dtype
@@ -67,7 +67,7 @@ def _require_deterministic(module, x, out, name):
         "fixed (for Dropout: one forward pass, then `with layer.freeze_mask(): check_module(...)`)")
 
 
-# %% book/05_backprop.ipynb cell-017
+# %% book/05_backprop.ipynb cell-015
 def numerical_gradient(f, x, eps=1e-6):
     """Central-difference gradient of the scalar function ``f()`` with respect to ``x``.
 
@@ -154,7 +154,7 @@ def numerical_gradient(f, x, eps=1e-6):
     return grad
 
 
-# %% book/05_backprop.ipynb cell-019
+# %% book/05_backprop.ipynb cell-017
 def rel_error(a, b):
     """Relative error between two arrays, :math:`\\lVert a - b\\rVert / (\\lVert a\\rVert + \\lVert b\\rVert)`.
 
@@ -211,7 +211,7 @@ def rel_error(a, b):
     return float(np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b)))
 
 
-# %% book/05_backprop.ipynb cell-021
+# %% book/05_backprop.ipynb cell-019
 def check_module(module, x, *, rng=None, eps=1e-6):
     """Check a module's backward pass against numerical gradients.
 
@@ -311,7 +311,7 @@ def check_module(module, x, *, rng=None, eps=1e-6):
     return errors
 
 
-# %% book/05_backprop.ipynb cell-023
+# %% book/05_backprop.ipynb cell-021
 def check_loss(loss_fn, pred, target, *, eps=1e-6):
     """Check a loss's ``backward`` against the numerical gradient with respect to ``pred``.
 

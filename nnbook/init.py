@@ -144,7 +144,7 @@ def uniform(fan_in, fan_out, rng=None, *, a=-0.05, b=0.05):
     return as_generator(rng, "uniform").uniform(a, b, size=(fan_in, fan_out))
 
 
-# %% book/06_initialization.ipynb cell-018
+# %% book/06_initialization.ipynb cell-020
 def xavier_uniform(fan_in, fan_out, rng=None, *, gain=1.0):
     """Xavier (Glorot) uniform initialization :cite:p:`glorot2010`.
 
@@ -184,11 +184,11 @@ def xavier_uniform(fan_in, fan_out, rng=None, *, gain=1.0):
 def xavier_normal(fan_in, fan_out, rng=None, *, gain=1.0):
     """Xavier (Glorot) normal initialization :cite:p:`glorot2010`.
 
-    Draws from :math:`\\mathcal{N}(0, \\sigma^2)` with
+    Draws from :math:`\\mathcal{N}(0, s_w^2)` with
 
     .. math::
 
-        \\sigma = \\text{gain} \\sqrt{\\frac{2}{\\text{fan\\_in} + \\text{fan\\_out}}}.
+        s_w = \\text{gain} \\sqrt{\\frac{2}{\\text{fan\\_in} + \\text{fan\\_out}}}.
 
     Also available as ``glorot_normal``.
 
@@ -217,7 +217,7 @@ def xavier_normal(fan_in, fan_out, rng=None, *, gain=1.0):
     return as_generator(rng, "xavier_normal").normal(0.0, std, size=(fan_in, fan_out))
 
 
-# %% book/06_initialization.ipynb cell-020
+# %% book/06_initialization.ipynb cell-022
 _NONLINEARITIES = ("linear", "identity", "sigmoid", "tanh", "relu", "leaky_relu", "selu")
 
 
@@ -279,7 +279,7 @@ def calculate_gain(nonlinearity, param=None):
     return _gain(nonlinearity, param, "calculate_gain")
 
 
-# %% book/06_initialization.ipynb cell-022
+# %% book/06_initialization.ipynb cell-024
 def _kaiming_std(fan_in, fan_out, nonlinearity, a, mode, who):
     """Validate the arguments of a Kaiming initializer; return ``(fan_in, fan_out, std)``."""
     fan_in, fan_out = _fans(fan_in, fan_out, who)
@@ -333,15 +333,15 @@ def kaiming_uniform(fan_in, fan_out, rng=None, *, nonlinearity="relu", a=0.0, mo
 def kaiming_normal(fan_in, fan_out, rng=None, *, nonlinearity="relu", a=0.0, mode="fan_in"):
     """He (Kaiming) normal initialization :cite:p:`he2015`.
 
-    Draws from :math:`\\mathcal{N}(0, \\sigma^2)` with
+    Draws from :math:`\\mathcal{N}(0, s_w^2)` with
 
     .. math::
 
-        \\sigma = \\frac{\\text{gain}}{\\sqrt{\\text{fan}}},
+        s_w = \\frac{\\text{gain}}{\\sqrt{\\text{fan}}},
 
     where ``gain = calculate_gain(nonlinearity, a)`` and ``fan`` is ``fan_in``
     or ``fan_out`` according to ``mode``. For ReLU and ``mode="fan_in"``,
-    :math:`\\sigma^2 = 2/\\text{fan\\_in}`. Also available as ``he_normal``.
+    :math:`s_w^2 = 2/\\text{fan\\_in}`. Also available as ``he_normal``.
 
     Parameters
     ----------
@@ -355,7 +355,7 @@ def kaiming_normal(fan_in, fan_out, rng=None, *, nonlinearity="relu", a=0.0, mod
     a : float, default 0.0
         Negative slope of the leaky ReLU; used only with ``nonlinearity="leaky_relu"``.
     mode : {"fan_in", "fan_out"}, default "fan_in"
-        Which fan goes into :math:`\\sigma`.
+        Which fan goes into :math:`s_w`.
 
     Returns
     -------
