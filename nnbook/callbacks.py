@@ -16,7 +16,7 @@ numbers, inferred from the monitored name when not given (``_monitor_mode``).
 __all__ = ['Callback', 'EarlyStopping', 'History', 'LambdaCallback', 'ModelCheckpoint']
 
 
-# %% book/09_regularization.ipynb cell-038
+# %% book/09_regularization.ipynb cell-042
 import math
 
 import numpy as np
@@ -99,7 +99,7 @@ class _Monitor(Callback):
         return self._number(logs[self.monitor])
 
 
-# %% book/09_regularization.ipynb cell-040
+# %% book/09_regularization.ipynb cell-044
 class EarlyStopping(_Monitor):
     """Stop training when a monitored metric stops improving, and restore the best weights.
 

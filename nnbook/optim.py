@@ -231,7 +231,8 @@ class Adam(Optimizer):
         \\theta_t &= \\theta_{t-1} - \\frac{\\eta}{1 - \\beta_1^t}\\,
             \\frac{m_t}{\\sqrt{u_t} / \\sqrt{1 - \\beta_2^t} + \\epsilon}
 
-    with :math:`u_t = v_t`, or :math:`\\max(u_{t-1}, v_t)` with ``amsgrad``: that is
+    with :math:`u_t = v_t`, or :math:`\\max(u_{t-1}, v_t)` with ``amsgrad`` (of the raw
+    :math:`v_t`, as in PyTorch, so the corrected :math:`\\hat v_t` can still decrease): that is
     :math:`\\eta\\, \\hat m_t / (\\sqrt{\\hat v_t} + \\epsilon)` with the bias-corrected
     :math:`\\hat m_t = m_t / (1 - \\beta_1^t)` and :math:`\\hat v_t = u_t / (1 - \\beta_2^t)`,
     arranged as PyTorch computes it. The state is ``"exp_avg"``, ``"exp_avg_sq"``
@@ -297,7 +298,7 @@ class Adam(Optimizer):
         data -= (self.lr / (1 - beta1 ** t)) * (m / denom)
 
 
-# %% book/08_optimizers.ipynb cell-028
+# %% book/08_optimizers.ipynb cell-031
 class AdamW(Adam):
     """AdamW: Adam with decoupled weight decay.
 
@@ -308,10 +309,11 @@ class AdamW(Adam):
 
         \\theta_{t-1} \\leftarrow (1 - \\eta\\lambda)\\, \\theta_{t-1},
 
-    so every weight decays at the same relative rate, whereas Adam's L2 term
-    is divided by :math:`\\sqrt{\\hat v_t}` like the gradient. The parameters
-    and the state are Adam's, except the default ``weight_decay=1e-2``.
-    Loshchilov and Hutter (2019).
+    so every weight decays at the same relative rate, whereas Adam's L2 term is divided
+    by :math:`\\sqrt{\\hat v_t}` like the gradient. As in PyTorch, the decay per step is
+    ``lr * weight_decay``, so halving ``lr`` halves it (Loshchilov and Hutter (2019)
+    multiply :math:`\\lambda` by the schedule's multiplier only, not by the base rate).
+    The parameters and the state are Adam's, except the default ``weight_decay=1e-2``.
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,

@@ -91,7 +91,7 @@ def l2_penalty(model, weight_decay):
     return 0.5 * wd * sum(float(np.vdot(p.data, p.data)) for p in params)
 
 
-# %% book/09_regularization.ipynb cell-019
+# %% book/09_regularization.ipynb cell-023
 class Dropout(Module):
     """Inverted dropout: zero each element with probability ``p`` and scale the rest by :math:`1/(1-p)`.
 
@@ -243,7 +243,7 @@ class Dropout(Module):
         return f"p={self.p:g}"
 
 
-# %% book/09_regularization.ipynb cell-029
+# %% book/09_regularization.ipynb cell-033
 class BatchNorm1d(Module):
     """Batch normalization over the samples of a batch, for inputs of shape ``(n, C)``.
 

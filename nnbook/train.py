@@ -234,7 +234,8 @@ def fit(model, loss_fn, optimizer, X, y, *, epochs, batch_size=32, validation_da
         :class:`~nnbook.callbacks.LambdaCallback`. They are called in order, after the returned
         :class:`~nnbook.callbacks.History` has recorded the epoch.
     scheduler : LRScheduler, optional
-        Stepped once per epoch, after that epoch's optimizer steps; the
+        Stepped once per epoch, after that epoch's optimizer steps, so its
+        lengths (``T_max``, ``step_size``, ``total_iters``) count epochs; the
         learning rate used during each epoch is recorded as ``"lr"``.
     shuffle : bool, default True
         Visit the training samples in a new random order every epoch.
