@@ -4,7 +4,7 @@
 A target has the shape of the output: regression and binary targets are
 ``(n, m)``, including ``(n, 1)`` for one output, checked by :func:`check_target`
 (and :func:`check_probabilities` where they are probabilities); class indices
-for ``CrossEntropyLoss`` and ``NLLLoss`` are ``(n,)`` integers, checked by
+for ``CrossEntropyLoss`` are ``(n,)`` integers, checked by
 :func:`check_class_indices`.
 """
 
