@@ -190,6 +190,12 @@ def build(site: Path = SITE) -> None:
     data = ROOT / "book" / "data"
     if data.is_dir():
         shutil.copytree(data, files / "data")
+    # The student edition (exercise bodies removed), beside the chapters, for "Try it yourself".
+    student = subprocess.run([sys.executable, str(ROOT / "tools" / "student.py"), "--out",
+                              str(files / "student")], capture_output=True, text=True)
+    if student.returncode:
+        sys.stdout.write(student.stdout + student.stderr)
+        raise SystemExit(f"build_lite: tools/student.py failed ({student.returncode})")
     output = site / "lite"
     if output.exists():
         shutil.rmtree(output)

@@ -9,7 +9,9 @@ build finishes.
 It also builds the JupyterLite app (``tools/build_lite.py``) into ``lite/`` when the
 HTML build finishes, and puts a "Run in your browser" link under the title of every
 chapter, engineering appendix and the errors appendix: it opens that page's notebook
-in the app (JupyterLab with the Pyodide kernel), one kernel per page.
+in the app (JupyterLab with the Pyodide kernel), one kernel per page. A chapter with
+exercises that check themselves also gets "Try it yourself", which opens its student
+edition (``student/<notebook>``, written by ``tools/student.py``).
 """
 
 from __future__ import annotations
@@ -97,18 +99,43 @@ RUN_LINK = (
 )
 
 
+# Chapters with exercises that check themselves also get a link to their student edition
+# (tools/student.py; the app holds it under student/): the same notebook, solutions removed.
+TRY_LINK = (
+    '<p class="nnbook-run-lite">'
+    '<a class="btn btn-sm btn-outline-secondary nnbook-try-lite-link" href="{href}" '
+    'target="_blank" rel="noopener">&#9998; Try it yourself</a> '
+    '<span class="nnbook-run-lite-note">the student edition: write the exercises of this '
+    'chapter, and their check cells grade your code</span></p>'
+)
+
+
+def _has_exercises(notebook: Path) -> bool:
+    import json
+
+    try:
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError):
+        return False
+    return any(c.get("cell_type") == "code" and "".join(c.get("source", "")).startswith("#| exercise")
+               for c in cells)
+
+
 def _add_run_link(app, pagename, templatename, context, doctree) -> None:
-    """Put the "Run in your browser" link right under the page's title."""
+    """Put the "Run in your browser" link (and "Try it yourself") right under the page's title."""
     if not RUNNABLE.fullmatch(pagename) or "body" not in context:
         return
     notebook = pagename.rsplit("/", 1)[-1] + ".ipynb"
-    href = "../" * pagename.count("/") + f"lite/lab/index.html?path={notebook}"
+    base = "../" * pagename.count("/") + "lite/lab/index.html?path="
+    links = RUN_LINK.format(href=base + notebook)
+    if _has_exercises(Path(app.srcdir) / (pagename + ".ipynb")):
+        links += TRY_LINK.format(href=base + "student/" + notebook)
     body = context["body"]
     end = body.find("</h1>")
     if end < 0:
         return
     end += len("</h1>")
-    context["body"] = body[:end] + RUN_LINK.format(href=href) + body[end:]
+    context["body"] = body[:end] + links + body[end:]
 
 
 def _build_lite(app, exception) -> None:
