@@ -37,11 +37,8 @@ match the ones stored here.
 """
 from __future__ import annotations
 
-import argparse
-import json
 import platform
 import sys
-import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -56,6 +53,7 @@ from sklearn.neural_network import MLPClassifier
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import _cli  # noqa: E402  (experiments/_cli.py: the shared command line)
 import nnbook  # noqa: E402
 from nnbook.activations import ReLU  # noqa: E402
 from nnbook.init import he_normal  # noqa: E402
@@ -353,18 +351,7 @@ def run(quick=False):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="a tiny configuration (< 20 s)")
-    parser.add_argument("--out", type=Path, default=None,
-                        help=f"where to write the JSON (default: {OUT.relative_to(ROOT)}; "
-                             "with --quick, a file in the temporary directory)")
-    args = parser.parse_args(argv)
-    out = args.out or (Path(tempfile.gettempdir()) / "digits_cv_quick.json" if args.quick else OUT)
-    results = run(quick=args.quick)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {out} ({results['runtime_seconds']} s)")
-    return results
+    return _cli.main(run, OUT, __doc__, argv)
 
 
 if __name__ == "__main__":

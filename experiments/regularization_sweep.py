@@ -39,11 +39,8 @@ one entry and checks that it matches.
 """
 from __future__ import annotations
 
-import argparse
-import json
 import platform
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -52,6 +49,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import _cli  # noqa: E402  (experiments/_cli.py: the shared command line)
 import nnbook  # noqa: E402
 from nnbook.activations import ReLU  # noqa: E402
 from nnbook.callbacks import EarlyStopping  # noqa: E402
@@ -212,19 +210,7 @@ def run_sweep(quick=False):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="a tiny configuration (< 20 s)")
-    parser.add_argument("--out", type=Path, default=None,
-                        help=f"where to write the JSON (default: {OUT.relative_to(ROOT)}; "
-                             "with --quick, a file in the temporary directory)")
-    args = parser.parse_args(argv)
-    out = args.out or (Path(tempfile.gettempdir()) / "regularization_sweep_quick.json"
-                       if args.quick else OUT)
-    results = run_sweep(quick=args.quick)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {out} ({results['runtime_seconds']} s)")
-    return results
+    return _cli.main(run_sweep, OUT, __doc__, argv)
 
 
 if __name__ == "__main__":
