@@ -12,7 +12,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 unit test execute book: export OPENBLAS_NUM_THREADS := 1
 unit test execute book: export OMP_NUM_THREADS := 1
 
-.PHONY: help venv export execute test unit book check-site check-lite bench clean lab
+.PHONY: help venv export execute test unit book student check-site check-lite bench clean lab
 
 help:
 	@echo "make test        unit tests + doctests + nbval over every notebook + export check + strict book build"
@@ -20,6 +20,7 @@ help:
 	@echo "make book        build the website (warnings are errors); prints where index.html is"
 	@echo "make export      regenerate nnbook/ from the notebooks' #| export cells"
 	@echo "make execute     re-run every notebook in place (byte-stable), then export"
+	@echo "make student     write the student edition (exercises to write, no solutions) to _build/student/"
 	@echo "make bench       benchmarks (nnbook vs the GEMM floor, PyTorch and scikit-learn when installed)"
 	@echo "make check-site  open every page of the built site in headless Chromium"
 	@echo "make check-lite  run every chapter in the site's JupyterLite app, offline, in headless Chromium"
@@ -40,6 +41,12 @@ export: $(STAMP)
 execute: $(STAMP)
 	$(BIN)/python tools/run_notebooks.py --time $(NOTEBOOKS)
 	$(BIN)/python tools/export.py
+
+# The student edition: the same notebooks with every output cleared, each exercise's body
+# replaced by `raise NotImplementedError` and the markdown solutions removed (tools/student.py).
+# Grade one with `python -m nnbook.grade _build/student/02_layers.ipynb`.
+student: $(STAMP)
+	$(BIN)/python tools/student.py
 
 # Tests run in parallel (pytest-xdist), one worker per CPU by default: every worker is a
 # single-threaded process (one BLAS thread) and each notebook runs in one worker from

@@ -30,6 +30,9 @@ from . import containers
 from . import checkpoint
 from . import lr_scheduler
 from . import plotting
+from . import grade
+from . import exercises
+from . import exercises_more
 
 from .layers import *  # noqa: F401,F403
 from .activations import *  # noqa: F401,F403

@@ -103,7 +103,7 @@ class MSELoss(Loss):
         return diff * (2 / diff.size if self.reduction == "mean" else 2)
 
 
-# %% book/04_losses.ipynb cell-012
+# %% book/04_losses.ipynb cell-011
 class BCELoss(Loss):
     """Binary cross-entropy from probabilities :math:`\\hat y \\in [0, 1]`.
 
@@ -148,7 +148,7 @@ class BCELoss(Loss):
         return f"eps={self.eps:g}, reduction={self.reduction!r}"
 
 
-# %% book/04_losses.ipynb cell-014
+# %% book/04_losses.ipynb cell-013
 class BCEWithLogitsLoss(Loss):
     """Binary cross-entropy from logits :math:`z`, with the sigmoid fused in.
 
@@ -185,7 +185,7 @@ class BCEWithLogitsLoss(Loss):
         return grad / grad.size if self.reduction == "mean" else grad
 
 
-# %% book/04_losses.ipynb cell-028
+# %% book/04_losses.ipynb cell-027
 class CrossEntropyLoss(Loss):
     """Softmax cross-entropy for :math:`C` classes, from logits.
 

@@ -142,10 +142,17 @@ def _random_attribute_uses(tree):
             yield node.attr
 
 
+# The exercise checks move the global state on purpose, between two calls of a reader's function
+# with generators of one seed, to catch code that draws from np.random instead of its rng; they
+# restore it at once (nnbook/exercises_more.py: _global_state_free and the He-initialization check).
+_GLOBAL_STATE_PROBES = {"nnbook.exercises_more": {"get_state", "seed", "set_state"}}
+
+
 @pytest.mark.parametrize("module", _all_nnbook_modules(), ids=lambda m: m.__name__)
 def test_source_uses_only_generators(module):
     tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
-    legacy = sorted(set(_random_attribute_uses(tree)) - _LEGACY_OK)
+    allowed = _LEGACY_OK | _GLOBAL_STATE_PROBES.get(module.__name__, set())
+    legacy = sorted(set(_random_attribute_uses(tree)) - allowed)
     assert legacy == [], f"{module.__name__} uses the global NumPy random state: np.random.{legacy}"
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
