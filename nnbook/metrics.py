@@ -1,4 +1,4 @@
-# Generated from book/10_training.ipynb, book/eng_training.ipynb by tools/export.py. Do not edit: edit the notebook, then run `make export`.
+# Generated from book/07_batching.ipynb, book/10_training.ipynb, book/eng_training.ipynb by tools/export.py. Do not edit: edit the notebook, then run `make export`.
 """Metrics: how good a classifier's predictions are (chapter 10, *Training*).
 
 A loss is what the optimizer minimises; a metric is what a person reads.
@@ -19,7 +19,73 @@ predicted, or never present) give 0, without a warning. The results agree with
 ``sklearn.metrics`` (the tests check it).
 """
 
-__all__ = ['accuracy', 'confusion_matrix', 'precision_recall_f1', 'classification_report', 'METRIC_NAMES']
+__all__ = ['paired_difference', 'best_of', 'accuracy', 'confusion_matrix', 'precision_recall_f1', 'classification_report', 'METRIC_NAMES']
+
+
+# %% book/07_batching.ipynb cell-037
+import numpy as np
+
+from nnbook.checks import all_finite
+
+# t_{0.975, df} for df = 1..30; beyond, the Cornish-Fisher expansion around z = 1.96
+# (Abramowitz and Stegun 26.7.5). Both agree with the exact quantiles to 1e-3.
+_T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
+         2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
+         2.052, 2.048, 2.045, 2.042)
+
+
+def paired_difference(a, b):
+    """Mean paired difference of two settings scored on the same seeds, and its 95% half-width.
+
+    Run ``i`` of ``a`` and of ``b`` share the seed (initial weights, batch order), so the
+    differences :math:`d_i = a_i - b_i` are free of that luck. The interval is
+    :math:`\\bar d \\pm t_{0.975,\\,k-1}\\, s_d/\\sqrt k`; when it contains 0 the two are a tie.
+
+    Parameters
+    ----------
+    a, b : array_like of shape (k,)
+        The two settings' scores, :math:`k \\ge 2` paired runs.
+
+    Returns
+    -------
+    mean, half_width : float
+    """
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape or a.ndim != 1 or a.size < 2 or not (all_finite(a) and all_finite(b)):
+        raise ValueError(f"paired_difference: need two finite score vectors of one length >= 2, got "
+                         f"shapes {a.shape} and {b.shape}; pair run i of one setting with run i of "
+                         "the other")
+    d, df, z = a - b, a.size - 1, 1.959964
+    t = (_T975[df - 1] if df <= len(_T975)
+         else z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2))
+    return float(d.mean()), float(t * d.std(ddof=1) / np.sqrt(d.size))
+
+
+def best_of(scores, *, higher_is_better=True):
+    """The setting with the best mean score, and the settings tied with it.
+
+    Parameters
+    ----------
+    scores : dict
+        ``{setting: scores over the same k seeds}``, arrays of shape ``(k,)``.
+    higher_is_better : bool, default True
+        False for losses.
+
+    Returns
+    -------
+    best : key of ``scores``
+    tied : list
+        The other settings whose paired difference with ``best`` is a tie
+        (:func:`paired_difference`), in the order of ``scores``.
+    """
+    sign = 1.0 if higher_is_better else -1.0
+    best = max(scores, key=lambda name: sign * np.mean(scores[name]))
+    tied = []
+    for name in scores:
+        mean, half = paired_difference(scores[best], scores[name]) if name != best else (1.0, 0.0)
+        if abs(mean) <= half:
+            tied.append(name)
+    return best, tied
 
 
 # %% book/10_training.ipynb cell-005
