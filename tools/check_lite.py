@@ -12,7 +12,10 @@ kernel in the app, runs all cells and waits for the kernel to go idle. It fails 
   (Playwright routes; Chromium also resolves no host name but localhost).
 
 It prints the time per chapter. ``--chapters 01,05,11`` checks a subset (a name
-matches a notebook whose name starts with it). It saves a screenshot of the first
+matches a notebook whose name starts with it). ``--student 03`` also runs the student
+edition of the matching chapters through their "Try it yourself" link: every cell must run
+and every exercise's check cell must report "todo" (the reader has written nothing yet),
+which shows that the self-checking exercises work in the browser. It saves a screenshot of the first
 chapter it runs to ``_build/screenshots/lite.png``; ``--update-readme`` also copies it
 to ``docs/lite-screenshot.png``, which the README shows. Browser and server helpers
 come from ``check_site.py``.
@@ -34,6 +37,7 @@ from check_site import (  # noqa: E402  (tools/ is not a package)
 )
 
 RUN_LINK = "a.nnbook-run-lite-link"
+TRY_LINK = "a.nnbook-try-lite-link"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 README_SCREENSHOT = ROOT / "docs" / "lite-screenshot.png"
@@ -64,6 +68,7 @@ STATE_JS = """() => {
             ename: o.ename || '', evalue: o.evalue || '',
             traceback: (o.traceback || []).join('\\n'),
             mimes: Object.keys(o.data || {}),
+            grade: (o.data && o.data['application/vnd.nnbook.grade+json']) || null,
         }));
         cells.push({index: i, count: cell.executionCount, state: cell.executionState,
                     first: cell.sharedModel.getSource().split('\\n')[0], outputs});
@@ -119,8 +124,9 @@ def last_frame(traceback: str) -> str:
     return "\n".join("        " + l for l in tail[:8])
 
 
-def problems_in(state: dict, rel: str) -> tuple[list[str], int, int]:
-    """(problems, code cells run, figures) from the notebook's final state."""
+def problems_in(state: dict, rel: str, student: bool = False) -> tuple[list[str], int, int]:
+    """(problems, code cells run, figures) from the notebook's final state; for the student
+    edition, also every check cell must have graded its (unwritten) exercise "todo"."""
     problems, ran, figures = [], 0, 0
     notebook = Path(rel).stem + ".ipynb"
     for cell in state["cells"]:
@@ -135,6 +141,11 @@ def problems_in(state: dict, rel: str) -> tuple[list[str], int, int]:
             elif out["type"] == "stream" and out["name"] == "stderr" and "Traceback" in out["text"]:
                 problems.append(f"{where}: traceback on stderr: {out['text'][-300:]!r}")
             figures += "image/png" in out["mimes"]
+        if student and cell["first"].startswith("#| check"):
+            grades = [out["grade"] for out in cell["outputs"] if out.get("grade")]
+            if not any(g.get("status") == "todo" for g in grades):
+                problems.append(f"{where}: the check did not grade the unwritten exercise 'todo' "
+                                f"(got {[g.get('status') for g in grades]})")
     want = expected_figures(rel)
     if figures < want:
         problems.append(f"{notebook}: {figures} figures, the stored notebook has {want}")
@@ -156,9 +167,10 @@ def run_all(lite, deadline: float) -> dict | None:
     return state
 
 
-def run_chapter(browser, base: str, rel: str, timeout: float, screenshot: Path | None) -> tuple[list[str], list[str]]:
-    """Open the chapter through its link, run all cells; print a line and return
-    (problems, requests that left loopback)."""
+def run_chapter(browser, base: str, rel: str, timeout: float, screenshot: Path | None,
+                student: bool = False) -> tuple[list[str], list[str]]:
+    """Open the chapter through its link ("Try it yourself" for the student edition), run all
+    cells; print a line and return (problems, requests that left loopback)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     escaped: list[str] = []
     block_network(context, escaped)
@@ -168,7 +180,7 @@ def run_chapter(browser, base: str, rel: str, timeout: float, screenshot: Path |
         page = context.new_page()
         page.goto(base + rel, wait_until="load")
         with context.expect_page() as popup:
-            page.locator(RUN_LINK).first.click()
+            page.locator(TRY_LINK if student else RUN_LINK).first.click()
         lite = popup.value
         lite.wait_for_function(f"() => ({KERNEL_IDLE_JS})() === 'idle'",
                                timeout=timeout * 1000, polling=1000)
@@ -177,7 +189,7 @@ def run_chapter(browser, base: str, rel: str, timeout: float, screenshot: Path |
         if state is None:
             problems = [f"{rel}: not finished after {timeout:.0f} s"]
         else:
-            problems, ran, figures = problems_in(state, rel)
+            problems, ran, figures = problems_in(state, rel, student)
             summary = (f"{ran:3d}/{len(state['cells'])} cells, {figures:2d} figures, "
                        f"kernel ready after {ready:4.0f} s, ")
             if screenshot is not None:
@@ -190,19 +202,23 @@ def run_chapter(browser, base: str, rel: str, timeout: float, screenshot: Path |
         context.close()
     escaped = sorted(set(escaped))   # a request is seen by both the route and the listener
     status = "ok" if not problems and not escaped else f"{len(problems) + len(escaped)} problem(s)"
-    print(f"  {Path(rel).stem:20s} {status:12s} {summary}{time.monotonic() - start:6.1f} s", flush=True)
+    name = ("student/" if student else "") + Path(rel).stem
+    print(f"  {name:28s} {status:12s} {summary}{time.monotonic() - start:6.1f} s", flush=True)
     for line in problems + [f"request left loopback (blocked): {u}" for u in escaped]:
         print(f"      {line}", flush=True)
     return problems, escaped
 
 
 def check(site: Path, selected: list[str] | None, timeout: float, update_readme: bool,
-          install_chromium: bool = False) -> int:
+          install_chromium: bool = False, student: list[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
 
     if not (site / "lite" / "lab" / "index.html").exists():
         raise SystemExit(f"check-lite: {site}/lite not found; run `make book` first")
-    todo = chapters(site, selected)
+    todo = [(rel, False) for rel in chapters(site, selected)]
+    if student:
+        todo += [(rel, True) for rel in chapters(site, student)
+                 if "nnbook-try-lite-link" in (site / rel).read_text(encoding="utf-8")]
     chromium = find_chromium(install=install_chromium)
     server, base = serve(site)
     problems: list[str] = []
@@ -216,8 +232,8 @@ def check(site: Path, selected: list[str] | None, timeout: float, update_readme:
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS + OFFLINE_ARGS)
-            for i, rel in enumerate(todo):
-                found, left = run_chapter(browser, base, rel, timeout, shot if i == 0 else None)
+            for i, (rel, as_student) in enumerate(todo):
+                found, left = run_chapter(browser, base, rel, timeout, shot if i == 0 else None, as_student)
                 problems += found
                 escaped += left
             browser.close()
@@ -241,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--site", type=Path, default=SITE)
     parser.add_argument("--chapters", type=lambda s: [c for c in s.split(",") if c],
                         help="comma-separated name prefixes (01,05,eng_errors); default: all")
+    parser.add_argument("--student", type=lambda s: [c for c in s.split(",") if c],
+                        help="also run the student edition of these chapters (name prefixes)")
     parser.add_argument("--timeout", type=float, default=1200,
                         help="seconds allowed per chapter, kernel start included (default 1200)")
     parser.add_argument("--update-readme", action="store_true",
@@ -248,7 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--install-chromium", action="store_true",
                         help="apt-get Debian's chromium when missing (needs root)")
     args = parser.parse_args(argv)
-    return check(args.site, args.chapters, args.timeout, args.update_readme, args.install_chromium)
+    return check(args.site, args.chapters, args.timeout, args.update_readme, args.install_chromium,
+                 args.student)
 
 
 if __name__ == "__main__":
