@@ -16,11 +16,11 @@ from . import losses
 from . import gradcheck
 from . import init
 from . import data
+from . import metrics
 from . import optim
 from . import optimizer
 from . import regularization
 from . import callbacks
-from . import metrics
 from . import train
 from . import profile
 from . import checks
@@ -33,6 +33,7 @@ from . import plotting
 from . import grade
 from . import exercises
 from . import exercises_more
+from . import exercises_part2
 
 from .layers import *  # noqa: F401,F403
 from .activations import *  # noqa: F401,F403

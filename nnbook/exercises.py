@@ -9,7 +9,9 @@ rest of the notebook should use: the reader's own when it passes, else the
 reference. A check never raises and never prints the solution; a wrong answer gets
 what was tested, the largest error and, for the classic mistakes, which one it looks
 like. Only NumPy is needed, so the checks also run in the browser. The checks of
-chapters 5 to 9 are in :mod:`nnbook.exercises_more`, registered in the same registry.
+chapters 5 to 7 are in :mod:`nnbook.exercises_more`, and those of a second series of
+exercises (chapters 3, 5, 8 and 9) in :mod:`nnbook.exercises_part2`, registered in the same
+registry.
 """
 
 __all__ = ['REFERENCE_NOTE', 'Mistake', 'exercise', 'grade', 'check']

@@ -1,5 +1,5 @@
 # Generated from book/eng_grading.ipynb by tools/export.py. Do not edit: edit the notebook, then run `make export`.
-"""The checks of the exercises of chapters 5 to 9 (appendix *How the exercises check themselves*).
+"""The checks of the exercises of chapters 5 to 7 (appendix *How the exercises check themselves*).
 
 They register with :func:`nnbook.exercises.exercise`, so :func:`nnbook.exercises.check`
 finds them; the helpers they share are those of :mod:`nnbook.exercises`.

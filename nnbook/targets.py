@@ -29,7 +29,7 @@ def check_target(target, pred, who):
     target : array_like
         The target given to the loss.
     pred : ndarray
-        The prediction, already checked by :func:`check_input`.
+        The prediction, already checked by :func:`~nnbook.checks.check_input`.
     who : object or str
         The loss, named in the message.
 

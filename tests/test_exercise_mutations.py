@@ -726,6 +726,522 @@ def standardize_other_not_centred(X_train, X):
     return (X_train - m) / s, X / s
 
 
+# -- chapter 3, second series --------------------------------------------------
+@mutation("leaky_relu_backward", "at z = 0 the slope is taken as α")
+def leaky_ge(z, grad, negative_slope):
+    return np.where(z >= 0, grad, negative_slope * grad)
+
+
+@mutation("leaky_relu_backward", "the negative side passes nothing")
+def leaky_as_relu(z, grad, negative_slope):
+    return grad * (z > 0)
+
+
+@mutation("leaky_relu_backward", "the slopes are swapped")
+def leaky_swapped(z, grad, negative_slope):
+    return np.where(z > 0, negative_slope * grad, grad)
+
+
+@mutation("leaky_relu_backward", "you multiplied by the activation")
+def leaky_times_output(z, grad, negative_slope):
+    return grad * np.where(z > 0, z, negative_slope * z)
+
+
+@mutation("leaky_relu_backward", "grad is missing")
+def leaky_no_chain_rule(z, grad, negative_slope):
+    return np.where(z > 0, 1.0, negative_slope)
+
+
+@mutation("leaky_relu_backward", "changed its input grad in place")
+def leaky_in_place(z, grad, negative_slope):
+    grad[z <= 0] *= negative_slope
+    return grad
+
+
+@mutation("softplus_backward", "this is the derivative of the sigmoid")
+def softplus_sigmoid_derivative(z, grad):
+    s = _sigmoid(z)
+    return grad * s * (1 - s)
+
+
+@mutation("softplus_backward", "you multiplied by the softplus")
+def softplus_times_output(z, grad):
+    return grad * np.logaddexp(0, z)
+
+
+@mutation("softplus_backward", "this is σ(-z)")
+def softplus_sigmoid_of_minus_z(z, grad):
+    return grad * _sigmoid(-z)
+
+
+@mutation("softplus_backward", "nan or inf")
+def softplus_overflows(z, grad):
+    e = np.exp(z)
+    return grad * e / (1 + e)
+
+
+@mutation("softplus_backward", "grad is missing")
+def softplus_no_chain_rule(z, grad):
+    return _sigmoid(z)
+
+
+@mutation("softplus_backward", "the sign is flipped")
+def softplus_negated(z, grad):
+    return -grad * _sigmoid(z)
+
+
+@mutation("stable_log_softmax", "-inf entries")
+def log_of_softmax(z):
+    return np.log(_softmax(z))
+
+
+@mutation("stable_log_softmax", "Σ e^z overflowed")
+def log_softmax_unshifted(z):
+    return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+
+
+@mutation("stable_log_softmax", "the normalisation is missing")
+def log_softmax_shift_only(z):
+    return z - z.max(axis=1, keepdims=True)
+
+
+@mutation("stable_log_softmax", "subtract m as well")
+def log_softmax_m_forgotten(z):
+    m = z.max(axis=1, keepdims=True)
+    return z - np.log(np.exp(z - m).sum(axis=1, keepdims=True))
+
+
+@mutation("stable_log_softmax", "the sum runs over the batch (axis 0)")
+def log_softmax_wrong_axis(z):
+    shifted = z - z.max(axis=0, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=0, keepdims=True))
+
+
+@mutation("stable_log_softmax", "shape")
+def log_softmax_no_keepdims(z):
+    shifted = z - z.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1))
+
+
+@mutation("stable_log_softmax", "this is the softmax, not its logarithm")
+def log_softmax_forgot_log(z):
+    return _softmax(z)
+
+
+# -- chapter 5, second series --------------------------------------------------
+@mutation("unbroadcast", "this is a mean over the copies")
+def unbroadcast_mean(grad, shape):
+    grad = grad.mean(axis=tuple(range(grad.ndim - len(shape))))
+    return grad.mean(axis=tuple(i for i, k in enumerate(shape) if k == 1), keepdims=True)
+
+
+@mutation("unbroadcast", "the gradient has shape (3,), expected (1, 3)")
+def unbroadcast_no_keepdims(grad, shape):
+    grad = grad.sum(axis=tuple(range(grad.ndim - len(shape))))
+    return grad.sum(axis=tuple(i for i, k in enumerate(shape) if k == 1))
+
+
+@mutation("unbroadcast", "expected (5, 1)")
+def unbroadcast_batch_axis_only(grad, shape):
+    return grad.sum(axis=0, keepdims=len(shape) == grad.ndim)
+
+
+@mutation("unbroadcast", "shape")
+def unbroadcast_leading_axes_only(grad, shape):
+    return grad.sum(axis=tuple(range(grad.ndim - len(shape))))
+
+
+@mutation("unbroadcast", "the gradient is wrong")
+def unbroadcast_takes_a_copy(grad, shape):
+    while grad.ndim > len(shape):
+        grad = grad[0]
+    return grad[tuple(slice(0, 1) if k == 1 else slice(None) for k in shape)]
+
+
+@mutation("unbroadcast", "shape")
+def unbroadcast_sums_everything(grad, shape):
+    return grad.sum() * np.ones(shape) if shape else grad.sum() * np.ones((1,))
+
+
+@mutation("gates_backward", "only y's path through the add")
+def gates_y_once(x, y, z, grad):
+    a, m = x + y, np.maximum(y, z)
+    return grad * m, grad * m, grad * a * (z > y)
+
+
+@mutation("gates_backward", "only y's path through the max")
+def gates_y_overwritten(x, y, z, grad):
+    a, m = x + y, np.maximum(y, z)
+    dy = grad * m
+    dy = grad * a * (y > z)
+    return grad * m, dy, grad * a * (z > y)
+
+
+@mutation("gates_backward", "the max routed its adjoint to the loser")
+def gates_max_to_loser(x, y, z, grad):
+    a, m = x + y, np.maximum(y, z)
+    return grad * m, grad * m + grad * a * (z > y), grad * a * (y > z)
+
+
+@mutation("gates_backward", "the max sent its adjoint to both inputs")
+def gates_max_to_both(x, y, z, grad):
+    a, m = x + y, np.maximum(y, z)
+    return grad * m, grad * m + grad * a, grad * a
+
+
+@mutation("gates_backward", "the multiply gate swaps its inputs")
+def gates_multiply_not_swapped(x, y, z, grad):
+    a, m = x + y, np.maximum(y, z)
+    return grad * a, grad * a + grad * m * (y > z), grad * m * (z > y)
+
+
+@mutation("gates_backward", "grad is missing")
+def gates_no_chain_rule(x, y, z, grad):
+    a, m = x + y, np.maximum(y, z)
+    return m, m + a * (y > z), a * (z > y)
+
+
+@mutation("gates_backward", "dz has shape")
+def gates_max_value_as_route(x, y, z, grad):
+    a, m = x + y, np.maximum(y, z)
+    return grad * m, grad * m + grad * a * (y > z), (grad * a * (z > y)).sum()
+
+
+# -- chapter 8 ---------------------------------------------------------------
+@mutation("momentum_step", "this is the dampened average")
+def momentum_dampened(theta, grad, buf, lr, momentum):
+    buf = momentum * buf + (1 - momentum) * grad
+    return theta - lr * buf, buf
+
+
+@mutation("momentum_step", "the step ignores the buffer")
+def momentum_plain_sgd_step(theta, grad, buf, lr, momentum):
+    buf = momentum * buf + grad
+    return theta - lr * grad, buf
+
+
+@mutation("momentum_step", "the step uses the buffer of the previous step")
+def momentum_stale_buffer(theta, grad, buf, lr, momentum):
+    theta = theta - lr * buf
+    return theta, momentum * buf + grad
+
+
+@mutation("momentum_step", "the learning rate went into the buffer")
+def momentum_lr_in_buffer(theta, grad, buf, lr, momentum):
+    buf = momentum * buf + lr * grad
+    return theta - buf, buf
+
+
+@mutation("momentum_step", "this is Nesterov's step")
+def momentum_nesterov(theta, grad, buf, lr, momentum):
+    buf = momentum * buf + grad
+    return theta - lr * (grad + momentum * buf), buf
+
+
+@mutation("momentum_step", "the step went uphill")
+def momentum_uphill(theta, grad, buf, lr, momentum):
+    buf = momentum * buf + grad
+    return theta + lr * buf, buf
+
+
+@mutation("momentum_step", "changed its input buf in place")
+def momentum_in_place(theta, grad, buf, lr, momentum):
+    buf *= momentum
+    buf += grad
+    return theta - lr * buf, buf
+
+
+@mutation("rmsprop_step", "v averages the squared gradient")
+def rmsprop_not_squared(theta, grad, v, lr, alpha, eps):
+    v = alpha * v + (1 - alpha) * grad
+    return theta - lr * grad / (np.sqrt(v) + eps), v
+
+
+@mutation("rmsprop_step", "ε went inside the square root")
+def rmsprop_eps_inside(theta, grad, v, lr, alpha, eps):
+    v = alpha * v + (1 - alpha) * grad ** 2
+    return theta - lr * grad / np.sqrt(v + eps), v
+
+
+@mutation("rmsprop_step", "the square root is missing")
+def rmsprop_no_sqrt(theta, grad, v, lr, alpha, eps):
+    v = alpha * v + (1 - alpha) * grad ** 2
+    return theta - lr * grad / (v + eps), v
+
+
+@mutation("rmsprop_step", "α and 1 - α are swapped")
+def rmsprop_swapped_weights(theta, grad, v, lr, alpha, eps):
+    v = (1 - alpha) * v + alpha * grad ** 2
+    return theta - lr * grad / (np.sqrt(v) + eps), v
+
+
+@mutation("rmsprop_step", "the step uses v of the previous step")
+def rmsprop_stale_v(theta, grad, v, lr, alpha, eps):
+    theta = theta - lr * grad / (np.sqrt(v) + eps)
+    return theta, alpha * v + (1 - alpha) * grad ** 2
+
+
+@mutation("rmsprop_step", "the new square enters with weight 1 - α")
+def rmsprop_sum_of_squares(theta, grad, v, lr, alpha, eps):
+    v = alpha * v + grad ** 2
+    return theta - lr * grad / (np.sqrt(v) + eps), v
+
+
+@mutation("adam_step", "the bias correction is missing")
+def adam_no_correction(theta, grad, m, v, t, lr, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad ** 2
+    return theta - lr * m / (np.sqrt(v) + eps), m, v
+
+
+@mutation("adam_step", "you returned the corrected m̂")
+def adam_returns_corrected(theta, grad, m, v, t, lr, beta1, beta2, eps):
+    m = (beta1 * m + (1 - beta1) * grad) / (1 - beta1 ** t)
+    v = (beta2 * v + (1 - beta2) * grad ** 2) / (1 - beta2 ** t)
+    return theta - lr * m / (np.sqrt(v) + eps), m, v
+
+
+@mutation("adam_step", "ε went inside the square root")
+def adam_eps_inside(theta, grad, m, v, t, lr, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad ** 2
+    return theta - lr * (m / (1 - beta1 ** t)) / np.sqrt(v / (1 - beta2 ** t) + eps), m, v
+
+
+@mutation("adam_step", "the correction uses β^(t+1)")
+def adam_off_by_one(theta, grad, m, v, t, lr, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad ** 2
+    t = t + 1
+    return theta - lr * (m / (1 - beta1 ** t)) / (np.sqrt(v / (1 - beta2 ** t)) + eps), m, v
+
+
+@mutation("adam_step", "nan or inf")
+def adam_counts_from_zero(theta, grad, m, v, t, lr, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad ** 2
+    t = t - 1
+    return theta - lr * (m / (1 - beta1 ** t)) / (np.sqrt(v / (1 - beta2 ** t)) + eps), m, v
+
+
+@mutation("adam_step", "v averages the squared gradient")
+def adam_v_not_squared(theta, grad, m, v, t, lr, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad
+    return theta - lr * (m / (1 - beta1 ** t)) / (np.sqrt(np.abs(v) / (1 - beta2 ** t)) + eps), m, v
+
+
+@mutation("adam_step", "the step went uphill")
+def adam_uphill(theta, grad, m, v, t, lr, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad ** 2
+    return theta + lr * (m / (1 - beta1 ** t)) / (np.sqrt(v / (1 - beta2 ** t)) + eps), m, v
+
+
+@mutation("adam_step", "changed its input m in place")
+def adam_in_place(theta, grad, m, v, t, lr, beta1, beta2, eps):
+    m *= beta1
+    m += (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad ** 2
+    return theta - lr * (m / (1 - beta1 ** t)) / (np.sqrt(v / (1 - beta2 ** t)) + eps), m, v
+
+
+# -- chapter 9 ---------------------------------------------------------------
+@mutation("dropout_forward", "the kept entries are not rescaled")
+def dropout_not_inverted(x, p, rng):
+    mask = rng.random(x.shape) >= p
+    return x * mask, mask
+
+
+@mutation("dropout_forward", "the kept entries are multiplied by 1 - p")
+def dropout_times_keep(x, p, rng):
+    mask = rng.random(x.shape) >= p
+    return x * mask * (1 - p), mask
+
+
+@mutation("dropout_forward", "the kept entries are divided by p")
+def dropout_divided_by_p(x, p, rng):
+    mask = rng.random(x.shape) >= p
+    return x * mask / p if p else x * mask, mask
+
+
+@mutation("dropout_forward", "p is the probability of dropping")
+def dropout_keeps_with_p(x, p, rng):
+    mask = rng.random(x.shape) < p if p else np.ones(x.shape, dtype=bool)
+    return x * mask / (1 - p), mask
+
+
+@mutation("dropout_forward", "draw them from rng")
+def dropout_global_state(x, p, rng):
+    mask = np.random.random(x.shape) >= p
+    return x * mask / (1 - p), mask
+
+
+@mutation("dropout_forward", "the mask is the same for every sample")
+def dropout_one_mask_per_feature(x, p, rng):
+    mask = np.broadcast_to(rng.random(x.shape[1]) >= p, x.shape)
+    return x * mask / (1 - p), mask
+
+
+@mutation("dropout_forward", "mask must be a boolean array")
+def dropout_returns_the_scale(x, p, rng):
+    scale = (rng.random(x.shape) >= p) / (1 - p)
+    return x * scale, scale
+
+
+@mutation("dropout_backward", "the gradient is not rescaled")
+def dropout_backward_not_scaled(grad, mask, p):
+    return grad * mask
+
+
+@mutation("dropout_backward", "the gradient is multiplied by 1 - p")
+def dropout_backward_times_keep(grad, mask, p):
+    return grad * mask * (1 - p)
+
+
+@mutation("dropout_backward", "the mask is missing")
+def dropout_backward_no_mask(grad, mask, p):
+    return grad / (1 - p)
+
+
+@mutation("dropout_backward", "the mask is inverted")
+def dropout_backward_inverted_mask(grad, mask, p):
+    return grad * ~mask / (1 - p)
+
+
+@mutation("dropout_backward", "changed its input grad in place")
+def dropout_backward_in_place(grad, mask, p):
+    grad[~mask] = 0.0
+    grad /= 1 - p
+    return grad
+
+
+@mutation("batchnorm_forward", "ddof=1")
+def bn_sample_variance(X, gamma, beta, eps):
+    return gamma * (X - X.mean(axis=0)) / np.sqrt(X.var(axis=0, ddof=1) + eps) + beta
+
+
+@mutation("batchnorm_forward", "ε went outside the square root")
+def bn_eps_outside(X, gamma, beta, eps):
+    return gamma * (X - X.mean(axis=0)) / (X.std(axis=0) + eps) + beta
+
+
+@mutation("batchnorm_forward", "the square root is missing")
+def bn_no_sqrt(X, gamma, beta, eps):
+    return gamma * (X - X.mean(axis=0)) / (X.var(axis=0) + eps) + beta
+
+
+@mutation("batchnorm_forward", "γ and β are missing")
+def bn_no_affine(X, gamma, beta, eps):
+    return (X - X.mean(axis=0)) / np.sqrt(X.var(axis=0) + eps)
+
+
+@mutation("batchnorm_forward", "the statistics are per sample")
+def bn_per_sample(X, gamma, beta, eps):
+    mean, var = X.mean(axis=1, keepdims=True), X.var(axis=1, keepdims=True)
+    return gamma * (X - mean) / np.sqrt(var + eps) + beta
+
+
+@mutation("batchnorm_forward", "changed its input X in place")
+def bn_in_place(X, gamma, beta, eps):
+    X -= X.mean(axis=0)
+    X /= np.sqrt(X.var(axis=0) + eps)
+    return gamma * X + beta
+
+
+@mutation("batchnorm_backward", "the batch statistics were treated as constants")
+def bn_backward_constant_statistics(X, gamma, G, eps):
+    s = np.sqrt(X.var(axis=0) + eps)
+    X_hat = (X - X.mean(axis=0)) / s
+    return G * gamma / s, (G * X_hat).sum(axis=0), G.sum(axis=0)
+
+
+@mutation("batchnorm_backward", "the term through the variance is missing")
+def bn_backward_no_variance_term(X, gamma, G, eps):
+    s = np.sqrt(X.var(axis=0) + eps)
+    X_hat = (X - X.mean(axis=0)) / s
+    dX_hat = G * gamma
+    return (dX_hat - dX_hat.mean(axis=0)) / s, (G * X_hat).sum(axis=0), G.sum(axis=0)
+
+
+@mutation("batchnorm_backward", "the term through the mean is missing")
+def bn_backward_no_mean_term(X, gamma, G, eps):
+    s = np.sqrt(X.var(axis=0) + eps)
+    X_hat = (X - X.mean(axis=0)) / s
+    dX_hat = G * gamma
+    return (dX_hat - X_hat * (dX_hat * X_hat).mean(axis=0)) / s, (G * X_hat).sum(axis=0), G.sum(axis=0)
+
+
+@mutation("batchnorm_backward", "γ is missing")
+def bn_backward_no_gamma(X, gamma, G, eps):
+    s = np.sqrt(X.var(axis=0) + eps)
+    X_hat = (X - X.mean(axis=0)) / s
+    return (G - G.mean(axis=0) - X_hat * (G * X_hat).mean(axis=0)) / s, (G * X_hat).sum(axis=0), G.sum(axis=0)
+
+
+@mutation("batchnorm_backward", "dγ uses X")
+def bn_backward_dgamma_from_x(X, gamma, G, eps):
+    s = np.sqrt(X.var(axis=0) + eps)
+    X_hat = (X - X.mean(axis=0)) / s
+    dX_hat = G * gamma
+    dX = (dX_hat - dX_hat.mean(axis=0) - X_hat * (dX_hat * X_hat).mean(axis=0)) / s
+    return dX, (G * X).sum(axis=0), G.sum(axis=0)
+
+
+@mutation("batchnorm_backward", "n times too small")
+def bn_backward_averaged_parameters(X, gamma, G, eps):
+    s = np.sqrt(X.var(axis=0) + eps)
+    X_hat = (X - X.mean(axis=0)) / s
+    dX_hat = G * gamma
+    dX = (dX_hat - dX_hat.mean(axis=0) - X_hat * (dX_hat * X_hat).mean(axis=0)) / s
+    return dX, (G * X_hat).mean(axis=0), G.mean(axis=0)
+
+
+@mutation("batchnorm_backward", "dgamma has shape")
+def bn_backward_dgamma_not_summed(X, gamma, G, eps):
+    s = np.sqrt(X.var(axis=0) + eps)
+    X_hat = (X - X.mean(axis=0)) / s
+    dX_hat = G * gamma
+    dX = (dX_hat - dX_hat.mean(axis=0) - X_hat * (dX_hat * X_hat).mean(axis=0)) / s
+    return dX, G * X_hat, G.sum(axis=0)
+
+
+@mutation("l2_penalty_with_grads", "twice the right answer")
+def l2_gradient_twice(weights, weight_decay):
+    penalty = 0.5 * weight_decay * sum(np.sum(W ** 2) for W in weights)
+    return penalty, [2 * weight_decay * W for W in weights]
+
+
+@mutation("l2_penalty_with_grads", "the penalty is wrong")
+def l2_penalty_without_half(weights, weight_decay):
+    penalty = weight_decay * sum(np.sum(W ** 2) for W in weights)
+    return penalty, [weight_decay * W for W in weights]
+
+
+@mutation("l2_penalty_with_grads", "this is λ times the norm")
+def l2_norm_not_squared(weights, weight_decay):
+    penalty = weight_decay * np.sqrt(sum(np.sum(W ** 2) for W in weights))
+    return penalty, [weight_decay * W for W in weights]
+
+
+@mutation("l2_penalty_with_grads", "the gradient of the L1 penalty")
+def l2_gradient_is_l1s(weights, weight_decay):
+    penalty = 0.5 * weight_decay * sum(np.sum(W ** 2) for W in weights)
+    return penalty, [weight_decay * np.sign(W) for W in weights]
+
+
+@mutation("l2_penalty_with_grads", "the sign is flipped")
+def l2_gradient_negated(weights, weight_decay):
+    penalty = 0.5 * weight_decay * sum(np.sum(W ** 2) for W in weights)
+    return penalty, [-weight_decay * W for W in weights]
+
+
+@mutation("l2_penalty_with_grads", "one gradient per weight array")
+def l2_one_gradient(weights, weight_decay):
+    penalty = 0.5 * weight_decay * sum(np.sum(W ** 2) for W in weights)
+    return penalty, weight_decay * weights[0]
+
+
 def test_every_exercise_of_the_book_has_a_check_and_a_mutation_table():
     assert sorted(BOOK_EXERCISES) == sorted(exercises._CHECKS), "book exercises and registered checks differ"
     assert sorted(MUTATIONS) == sorted(exercises._CHECKS)

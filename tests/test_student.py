@@ -57,7 +57,7 @@ def _grade(path):
 
 def test_the_chapters_of_parts_one_and_two_have_exercises():
     assert {"01_neuron", "02_layers", "03_activations", "04_losses", "05_backprop", "06_initialization",
-            "07_batching"} <= set(CHAPTERS)
+            "07_batching", "08_optimizers", "09_regularization"} <= set(CHAPTERS)
 
 
 def test_every_notebook_is_written_with_its_cell_ids_and_no_output(edition):
