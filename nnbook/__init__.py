@@ -22,6 +22,11 @@ from . import optimizer
 from . import regularization
 from . import callbacks
 from . import train
+from . import lr_finder
+from . import one_cycle
+from . import clip_grad
+from . import calibration
+from . import swa_utils
 from . import profile
 from . import checks
 from . import targets

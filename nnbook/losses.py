@@ -1,12 +1,11 @@
 # Generated from book/04_losses.ipynb by tools/export.py. Do not edit: edit the notebook, then run `make export`.
 """Losses: how wrong a prediction is, and in which direction to fix it (chapter 4, *Losses*).
 
-A loss turns predictions and targets into one number, :math:`L`; its
-:meth:`~Loss.backward` returns :math:`\\partial L/\\partial \\hat y`, which starts
-the backward pass. ``MSELoss`` (regression), ``BCELoss`` and
-``BCEWithLogitsLoss`` (binary, from probabilities or logits) and
-``CrossEntropyLoss`` (:math:`C` classes, from logits) take ``reduction="mean"``
-or ``"sum"`` and keep the dtype of the predictions in the gradient.
+A loss turns predictions and targets into one number, :math:`L`; its :meth:`~Loss.backward`
+returns :math:`\\partial L/\\partial \\hat y`, which starts the backward pass. ``MSELoss``
+(regression), ``BCELoss`` and ``BCEWithLogitsLoss`` (binary, from probabilities or logits) and
+``CrossEntropyLoss`` (:math:`C` classes, from logits) take ``reduction="mean"`` or ``"sum"``
+and keep the dtype of the predictions in the gradient.
 """
 
 __all__ = ['Loss', 'MSELoss', 'BCELoss', 'BCEWithLogitsLoss', 'CrossEntropyLoss']
@@ -25,10 +24,9 @@ from nnbook.grad_mode import _call_loss  # no_grad leaves the cache alone (appen
 class Loss:
     """Base class of the losses.
 
-    Not a :class:`~nnbook.layers.Module`: no parameters, and no upstream
-    gradient (:math:`\\partial L/\\partial L = 1`). A subclass implements
-    :meth:`forward`, which keeps in ``self._cache`` what :meth:`backward`
-    needs, and :meth:`backward`, which starts with ``self._saved()``.
+    Not a :class:`~nnbook.layers.Module`: no parameters, and no upstream gradient
+    (:math:`\\partial L/\\partial L = 1`). A subclass implements :meth:`forward`, which keeps in
+    ``self._cache`` what :meth:`backward` needs, and :meth:`backward`, which starts with ``self._saved()``.
 
     Parameters
     ----------
@@ -78,9 +76,8 @@ class MSELoss(Loss):
         L = \\frac{1}{N} \\sum_{k} (\\hat y_k - y_k)^2, \\qquad
         \\frac{\\partial L}{\\partial \\hat y_k} = \\frac{2}{N} (\\hat y_k - y_k),
 
-    over all :math:`N` elements of the prediction (no :math:`1/N` with
-    ``reduction="sum"``, see :class:`Loss`). ``pred`` and ``target`` must have
-    identical shapes.
+    over all :math:`N` elements of the prediction (no :math:`1/N` with ``reduction="sum"``, see
+    :class:`Loss`). ``pred`` and ``target`` must have identical shapes.
 
     Examples
     --------
@@ -109,8 +106,7 @@ class BCELoss(Loss):
 
     .. math::
 
-        L = -\\frac{1}{N} \\sum_k \\big[ y_k \\log \\hat y_k + (1 - y_k) \\log(1 - \\hat y_k) \\big],
-        \\qquad
+        L = -\\frac{1}{N} \\sum_k \\big[ y_k \\log \\hat y_k + (1 - y_k) \\log(1 - \\hat y_k) \\big], \\qquad
         \\frac{\\partial L}{\\partial \\hat y_k} = \\frac{1}{N}
         \\left( -\\frac{y_k}{\\hat y_k} + \\frac{1 - y_k}{1 - \\hat y_k} \\right).
 
@@ -156,13 +152,11 @@ class BCEWithLogitsLoss(Loss):
 
     .. math::
 
-        \\ell(z, y) = \\max(z, 0) - z y + \\log\\big(1 + e^{-|z|}\\big),
-        \\qquad
+        \\ell(z, y) = \\max(z, 0) - z y + \\log\\big(1 + e^{-|z|}\\big), \\qquad
         \\frac{\\partial L}{\\partial z_k} = \\frac{\\sigma(z_k) - y_k}{N}.
 
-    No exponential of a positive number is ever taken, so the loss and its
-    gradient are finite and accurate for any finite logit. ``reduction`` as in
-    :class:`Loss`.
+    No exponential of a positive number is ever taken, so the loss and its gradient are finite
+    and accurate for any finite logit. ``reduction`` as in :class:`Loss`.
 
     Examples
     --------
@@ -193,17 +187,16 @@ class CrossEntropyLoss(Loss):
 
     .. math::
 
-        L = -\\frac{1}{n} \\sum_{i=1}^{n} \\log \\operatorname{softmax}(Z_{i,:})_{y_i},
-        \\qquad
+        L = -\\frac{1}{n} \\sum_{i=1}^{n} \\log \\operatorname{softmax}(Z_{i,:})_{y_i}, \\qquad
         \\frac{\\partial L}{\\partial Z} = \\frac{1}{n} \\big( \\operatorname{softmax}(Z) - Y \\big),
 
-    where :math:`Y` is the one-hot matrix of the labels; the log-softmax uses
-    the log-sum-exp trick, so any finite logits give a finite loss.
-    ``reduction`` as in :class:`Loss` (``"sum"``: no :math:`1/n`). ``target``
-    is integer labels of shape ``(n,)`` (whole floats such as ``2.0``
-    accepted), or probability rows of shape ``(n, C)`` (one-hot or soft
-    labels), for which :math:`L = -\\frac{1}{n}\\sum_{i,c} Y_{ic} \\log
-    \\operatorname{softmax}(Z_{i,:})_c`.
+    where :math:`Y` is the one-hot matrix of the labels; the log-softmax uses the log-sum-exp
+    trick, so any finite logits give a finite loss. ``reduction`` as in :class:`Loss` (``"sum"``:
+    no :math:`1/n`). ``target`` is integer labels of shape ``(n,)`` (whole floats such as ``2.0``
+    accepted), or probability rows of shape ``(n, C)`` (one-hot or soft labels), for which
+    :math:`L = -\\frac{1}{n}\\sum_{i,c} Y_{ic} \\log \\operatorname{softmax}(Z_{i,:})_c`.
+    ``label_smoothing`` :math:`\\alpha \\in [0, 1]` replaces the target, labels or rows, by
+    :math:`(1 - \\alpha) Y + \\alpha / C` (PyTorch's definition), in the loss and the gradient.
 
     Examples
     --------
@@ -215,12 +208,19 @@ class CrossEntropyLoss(Loss):
            [ 0.125,  0.125,  0.125, -0.375]])
     """
 
+    def __init__(self, reduction="mean", label_smoothing=0.0):
+        super().__init__(reduction)
+        self.label_smoothing = real_number(label_smoothing, "label_smoothing", "CrossEntropyLoss", low=0, high=1)
+
     def forward(self, pred, target):
         logits = check_input(pred, self, ndim=2)
         if np.shape(target) == logits.shape:    # probability rows: one-hot or soft labels
             target = check_probabilities(check_target(target, logits, self), "target", self, rows=True)
         else:                                   # integer labels, one per row
             target = check_class_indices(target, logits.shape, self)
+        if self.label_smoothing:                # rows (1 - α) Y + α / C, from labels or rows
+            rows = np.eye(logits.shape[1], dtype=logits.dtype)[target] if target.ndim == 1 else target
+            target = (1 - self.label_smoothing) * rows + self.label_smoothing / logits.shape[1]
         logp = log_softmax(logits, axis=1)
         self._cache = (logp, target)
         if target.ndim == 1:

@@ -180,7 +180,17 @@ RNG_CALLS = {
     "nnbook.data.DataLoader": lambda rng: list(data.DataLoader(_X, batch_size=5, shuffle=True, rng=rng)),
     "nnbook.gradcheck.check_module": lambda rng: nnbook.gradcheck.check_module(Linear(2, 2, rng=0), _X[:3], rng=rng),
     "nnbook.train.fit": lambda rng: _fit_with(rng),
+    "nnbook.lr_finder.lr_find": lambda rng: _lr_find_with(rng),
 }
+
+
+def _lr_find_with(rng):
+    from nnbook.lr_finder import lr_find
+    model = Linear(2, 3, rng=0)
+    return lr_find(model, CrossEntropyLoss(), SGD(model.parameters(), lr=0.1), _X / 24.0,
+                   np.arange(12) % 3, num_steps=10, batch_size=4, rng=rng)
+
+
 for _name in init.__all__:
     if "rng" in inspect.signature(getattr(init, _name)).parameters:
         RNG_CALLS[f"nnbook.init.{_name}"] = (

@@ -26,6 +26,7 @@ from nnbook.losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Loss, MS
 from nnbook.optim import SGD, Adam, Optimizer
 from nnbook.regularization import BatchNorm1d, Dropout
 from nnbook.train import evaluate, fit, predict
+from nnbook.swa_utils import AveragedModel
 
 # ----------------------------------------------------------------------------- the registry
 # How to build each exported class for the sweep. Every module takes a batch of
@@ -67,6 +68,7 @@ MODULE_FACTORIES = {
     "Softmax": (lambda dtype: Softmax(), "Softmax", False),
     "Dropout": (lambda dtype: Dropout(0.3, rng=0), "Dropout", False),
     "BatchNorm1d": (lambda dtype: BatchNorm1d(D, dtype=dtype), "BatchNorm1d", True),
+    "AveragedModel": (lambda dtype: AveragedModel(Linear(D, 2, rng=0, dtype=dtype)), "Linear", True),
 }
 
 
