@@ -7,7 +7,7 @@ shuffled) on 60000 random 784-feature inputs with 10 classes, and compares:
 
 * ``nnbook``: ``Sequential`` of ``Linear``/``ReLU``, ``CrossEntropyLoss``,
   ``optim.SGD``, ``data.DataLoader``: the loop the book teaches, with
-  ``model.backward(grad, input_grad=False)`` (chapter 14);
+  ``model.backward(grad, input_grad=False)`` (chapter 15);
 * ``fit``: the same model, loss, optimizer, batches and shuffling trained by
   ``nnbook.train.fit(..., epochs=1, batch_size=128)``: what a user who calls
   ``fit`` gets, checks of the data, divergence checks and history included;
@@ -93,7 +93,7 @@ def nnbook_mlp(sizes, dtype, seed=0):
 
 
 def nnbook_epoch(sizes, X, y, input_grad=False, seed=0):
-    """One epoch through nnbook's public API, exactly as chapter 14 writes it."""
+    """One epoch through nnbook's public API, exactly as chapter 15 writes it."""
     model, loss_fn, optimizer = nnbook_mlp(sizes, X.dtype, seed)
     loader = DataLoader(X, y, batch_size=BATCH, shuffle=True, rng=seed)
 
@@ -343,7 +343,7 @@ def _target_line(arch, label, value, bound, at_most):
 def print_targets(blocks, threads):
     """Judge the float32 blocks of one thread count against the targets.
 
-    The loop of chapter 14 (``nnbook``): nnbook / PyTorch <= 1.00 and floor /
+    The loop of chapter 15 (``nnbook``): nnbook / PyTorch <= 1.00 and floor /
     nnbook >= 0.80; ``fit`` (issue 11): fit / PyTorch <= 1.00 and floor / fit
     >= 0.75. A PyTorch ratio is reported as missing where PyTorch is not installed.
     """

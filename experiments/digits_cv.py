@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""The cross-validation, learning curve and scikit-learn comparison behind chapter 11.
+"""The cross-validation, learning curve and scikit-learn comparison behind chapter 12.
 
-Chapter 11 (``book/11_digits.ipynb``, *Case study: handwritten digits*) reads the
+Chapter 12 (``book/12_digits.ipynb``, *Case study: handwritten digits*) reads the
 results from ``book/data/digits_cv.json``; this script writes that file. Run it from
 the repository root, on one BLAS thread:
 
@@ -320,7 +320,7 @@ def run(quick=False):
 
     return {
         "description": "Cross-validation, learning curve, MLPClassifier search and test "
-                       "predictions behind chapter 11 (book/11_digits.ipynb); "
+                       "predictions behind chapter 12 (book/12_digits.ipynb); "
                        "written by experiments/digits_cv.py.",
         "command": COMMAND + (" --quick" if quick else ""),
         "quick": quick,

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Grid search against random search on the same budget, behind the tuning chapter (*Hyperparameter search*).
 
-The chapter (``book/tuning.ipynb``) reads the results from ``book/data/tuning_search.json``,
+The chapter (``book/11_tuning.ipynb``) reads the results from ``book/data/tuning_search.json``,
 draws them and prints the verdict. This script writes that file. Run it from the repository
 root, on one BLAS thread:
 

@@ -1,4 +1,4 @@
-# Generated from book/tuning.ipynb by tools/export.py. Do not edit: edit the notebook, then run `make export`.
+# Generated from book/11_tuning.ipynb by tools/export.py. Do not edit: edit the notebook, then run `make export`.
 """Calibration of a classifier's probabilities (chapter *Tuning and stabilising training*).
 
 A classifier is *calibrated* when, among the predictions made with confidence
@@ -13,7 +13,7 @@ split (temperature scaling, Guo et al., 2017).
 __all__ = ['reliability_curve', 'expected_calibration_error', 'fit_temperature']
 
 
-# %% book/tuning.ipynb cell-031
+# %% book/11_tuning.ipynb cell-031
 import math
 
 import numpy as np

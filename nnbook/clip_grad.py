@@ -1,4 +1,4 @@
-# Generated from book/tuning.ipynb by tools/export.py. Do not edit: edit the notebook, then run `make export`.
+# Generated from book/11_tuning.ipynb by tools/export.py. Do not edit: edit the notebook, then run `make export`.
 """Gradient clipping (chapter *Tuning and stabilising training*), as ``torch.nn.utils``.
 
 :func:`clip_grad_norm_` rescales all the gradients together so that their joint
@@ -11,7 +11,7 @@ Both work in place on ``p.grad``, between the backward pass and
 __all__ = ['clip_grad_norm_', 'clip_grad_value_']
 
 
-# %% book/tuning.ipynb cell-021
+# %% book/11_tuning.ipynb cell-021
 import math
 import numbers
 

@@ -391,7 +391,7 @@ class Sequential(Module):
 
         With ``input_grad=False`` the first module is told that nobody needs
         :math:`\\partial L/\\partial X` (a ``Linear`` then skips
-        :math:`G W^\\top`, chapter 14) and None is returned. A first module
+        :math:`G W^\\top`, chapter 15) and None is returned. A first module
         whose ``backward`` does not take the flag (one you wrote) computes the
         gradient anyway (see ``_takes_input_grad``, appendix eng_modules).
         """

@@ -1,4 +1,4 @@
-# Generated from book/tuning.ipynb by tools/export.py. Do not edit: edit the notebook, then run `make export`.
+# Generated from book/11_tuning.ipynb by tools/export.py. Do not edit: edit the notebook, then run `make export`.
 """The learning-rate range test (chapter *Tuning and stabilising training*).
 
 :func:`lr_find` trains for a few hundred steps with a learning rate that grows
@@ -11,7 +11,7 @@ the model and the optimizer back as they were. The curve of loss against rate
 __all__ = ['lr_find']
 
 
-# %% book/tuning.ipynb cell-010
+# %% book/11_tuning.ipynb cell-010
 import math
 
 import numpy as np

@@ -1,4 +1,4 @@
-# Generated from book/tuning.ipynb by tools/export.py. Do not edit: edit the notebook, then run `make export`.
+# Generated from book/11_tuning.ipynb by tools/export.py. Do not edit: edit the notebook, then run `make export`.
 """The one-cycle learning-rate policy (chapter *Tuning and stabilising training*), as
 ``torch.optim.lr_scheduler.OneCycleLR``.
 
@@ -11,7 +11,7 @@ to ``max_lr`` in the first ``pct_start`` of the steps, then falls to
 __all__ = ['OneCycleLR']
 
 
-# %% book/tuning.ipynb cell-017
+# %% book/11_tuning.ipynb cell-017
 import math
 
 from nnbook.checks import one_of, positive_int, real_number

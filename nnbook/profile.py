@@ -1,5 +1,5 @@
-# Generated from book/14_performance.ipynb by tools/export.py. Do not edit: edit the notebook, then run `make export`.
-"""Profile: timing a training step honestly (chapter 14, *Making it fast*).
+# Generated from book/15_performance.ipynb by tools/export.py. Do not edit: edit the notebook, then run `make export`.
+"""Profile: timing a training step honestly (chapter 15, *Making it fast*).
 
 :func:`time_rounds` times several functions interleaved in rounds, warm-up
 excluded; :func:`summarize` and :func:`ratio` turn the times into medians and
@@ -17,7 +17,7 @@ the same functions.
 __all__ = ['time_rounds', 'summarize', 'ratio', 'mlp_flops', 'matmul_floor', 'profile_step']
 
 
-# %% book/14_performance.ipynb cell-003
+# %% book/15_performance.ipynb cell-003
 import time
 
 import numpy as np
@@ -26,7 +26,7 @@ from nnbook.checks import positive_int
 from nnbook.layers import Sequential
 
 
-# %% book/14_performance.ipynb cell-004
+# %% book/15_performance.ipynb cell-004
 def time_rounds(candidates, rounds=5, warmup=1, timer=time.perf_counter):
     """Time several functions interleaved in rounds; return every measured time.
 
@@ -85,7 +85,7 @@ def time_rounds(candidates, rounds=5, warmup=1, timer=time.perf_counter):
     return {name: np.array(t) for name, t in times.items()}
 
 
-# %% book/14_performance.ipynb cell-005
+# %% book/15_performance.ipynb cell-005
 def summarize(times):
     """Median and spread of repeated measurements.
 
@@ -138,7 +138,7 @@ def ratio(times, numerator, denominator):
     return summarize(np.asarray(times[numerator]) / np.asarray(times[denominator]))
 
 
-# %% book/14_performance.ipynb cell-011
+# %% book/15_performance.ipynb cell-011
 def _check_sizes(sizes, who):
     """The layer widths ``(d, h_1, ..., C)`` as a list of ints, or a ValueError."""
     sizes = list(sizes)
@@ -189,7 +189,7 @@ def mlp_flops(sizes, n, input_grad=False):
     return total
 
 
-# %% book/14_performance.ipynb cell-014
+# %% book/15_performance.ipynb cell-014
 def matmul_floor(sizes, batch_sizes, dtype=np.float64, input_grad=False):
     """A function that performs only the matrix products of training an MLP.
 
@@ -245,7 +245,7 @@ def matmul_floor(sizes, batch_sizes, dtype=np.float64, input_grad=False):
     return run
 
 
-# %% book/14_performance.ipynb cell-018
+# %% book/15_performance.ipynb cell-018
 def profile_step(model, loss_fn, optimizer, batches, input_grad=False, timer=time.perf_counter):
     """Train on ``batches`` and time each phase of every step.
 

@@ -1,4 +1,4 @@
-# Generated from book/tuning.ipynb by tools/export.py. Do not edit: edit the notebook, then run `make export`.
+# Generated from book/11_tuning.ipynb by tools/export.py. Do not edit: edit the notebook, then run `make export`.
 """Weight averaging (chapter *Tuning and stabilising training*), as ``torch.optim.swa_utils``.
 
 :class:`AveragedModel` keeps a copy of a model whose parameters are an average
@@ -12,7 +12,7 @@ of stochastic weight averaging (SWA) otherwise.
 __all__ = ['get_ema_multi_avg_fn', 'get_ema_avg_fn', 'AveragedModel']
 
 
-# %% book/tuning.ipynb cell-040
+# %% book/11_tuning.ipynb cell-040
 import copy
 
 import numpy as np

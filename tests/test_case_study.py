@@ -1,4 +1,4 @@
-"""End-to-end checks of the pipeline of chapter 11 (*Case study: handwritten digits*).
+"""End-to-end checks of the pipeline of chapter 12 (*Case study: handwritten digits*).
 
 The chapter trains on scikit-learn's bundled datasets with the whole library:
 ``Linear``, ``BatchNorm1d``, ``ReLU``, ``CrossEntropyLoss``/``MSELoss``, ``Adam``,

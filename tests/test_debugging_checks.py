@@ -1,4 +1,4 @@
-"""The checks of chapter 12 (*Debugging backpropagation*) catch the bugs they are aimed at.
+"""The checks of chapter 13 (*Debugging backpropagation*) catch the bugs they are aimed at.
 
 Each test builds a minimal version of one exhibit of the chapter and asserts that the
 library's check flags the buggy variant and passes the correct one, so that a change to

@@ -1,7 +1,7 @@
 """The scripts behind the book's heavier numbers (``experiments/*.py``) still run.
 
 A chapter that shows a sweep too slow for the chapter itself (chapter 8's learning-rate sweep,
-chapter 9's regularization sweep, chapter 11's cross-validation) reads a cached result,
+chapter 9's regularization sweep, chapter 12's cross-validation) reads a cached result,
 ``book/data/<name>.json``, written by ``python experiments/<name>.py``. Here each script runs in
 its ``--quick`` configuration into a temporary file, and must produce a result with the same
 structure as the cached one the chapter reads, so that the command the chapter names keeps

@@ -1,4 +1,4 @@
-"""Properties behind nnbook's speed (chapter 14), checked deterministically.
+"""Properties behind nnbook's speed (chapter 15), checked deterministically.
 
 Nothing here measures time. The tests check what the speed relies on and
 what must not be traded for it:

@@ -1,4 +1,4 @@
-"""Whole-model parity between nnbook and PyTorch (chapter 13, *From nnbook to PyTorch*).
+"""Whole-model parity between nnbook and PyTorch (chapter 14, *From nnbook to PyTorch*).
 
 The unit tests of each module compare one layer, one loss or one optimizer
 with its PyTorch counterpart. These tests compare whole networks: an nnbook

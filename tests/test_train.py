@@ -602,7 +602,7 @@ def test_plots_have_titles_and_labels():
 
 
 def test_fit_asks_for_no_gradient_with_respect_to_the_data():
-    """The fast path of chapter 14: nothing in fit uses dL/dX, so it is never computed."""
+    """The fast path of chapter 15: nothing in fit uses dL/dX, so it is never computed."""
     calls = []
 
     class Recording(Sequential):

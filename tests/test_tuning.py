@@ -1,4 +1,4 @@
-"""Tests of the tuning chapter's library code (book/tuning.ipynb).
+"""Tests of the tuning chapter's library code (book/11_tuning.ipynb).
 
 ``nnbook.clip_grad``, ``nnbook.one_cycle`` (``OneCycleLR``), ``nnbook.swa_utils``,
 ``nnbook.lr_finder`` and ``nnbook.calibration``: against PyTorch where it is installed
