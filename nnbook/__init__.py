@@ -35,7 +35,6 @@ from . import containers
 from . import checkpoint
 from . import lr_scheduler
 from . import plotting
-from . import grade
 from . import exercises
 from . import exercises_more
 from . import exercises_part2

@@ -21,7 +21,8 @@ came from, the module docstring, an ``__all__`` listing the public top-level
 names the exported cells define, then the exported cells, each preceded by a
 provenance marker ``# %% book/02_layers.ipynb cell-014`` (as nbdev writes),
 so a reader of the package can go from any name to the cell that defines it.
-It also writes ``nnbook/__init__.py``, which imports every generated module.
+It also writes ``nnbook/__init__.py``, which imports every generated module but the programs
+(``NOT_IMPORTED``: ``nnbook.grade``, run as ``python -m nnbook.grade``).
 The version comes from ``pyproject.toml``, its one source.
 
 ``python tools/export.py --out DIR`` writes into DIR instead; the test
@@ -49,6 +50,9 @@ DIRECTIVE = re.compile(r"^#\|\s*(\w+)(?:\s+(\S+))?\s*$")
 # ``torch.nn`` gathers layers, activations and losses: ``nnbook.Linear``.
 # The other modules are reached as ``nnbook.optim.SGD``, ``nnbook.init.he_normal``...
 FLAT_MODULES = ("layers", "grad_mode", "containers", "activations", "losses", "regularization")
+# Modules that are programs (``python -m nnbook.grade``): importing them from ``__init__`` would
+# make ``-m`` warn that the module was imported before it ran. Reach them by name.
+NOT_IMPORTED = ("grade",)
 
 TOC = ROOT / "_toc.yml"
 
@@ -203,7 +207,8 @@ def render_init(modules: list[str]) -> str:
         "",
     ]
     for module in modules:
-        lines.append(f"from . import {module}")
+        if module not in NOT_IMPORTED:
+            lines.append(f"from . import {module}")
     flat = [m for m in modules if m in FLAT_MODULES]
     if flat:
         lines.append("")
