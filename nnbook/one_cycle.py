@@ -35,7 +35,7 @@ class OneCycleLR(LRScheduler):
     :math:`pN - 1`, back to :math:`\\eta_0` until :math:`2pN - 2`, then down to
     :math:`\\eta_{\\min}` until :math:`N - 1` (the schedule of fast.ai's first version).
     The values are PyTorch's, step for step, for the :math:`N` batches. Call
-    :meth:`step` after every ``optimizer.step()``, that is once per batch; the base
+    ``step()`` after every ``optimizer.step()``, that is once per batch; the base
     learning rate of the optimizer is ignored. After the last batch (step :math:`N`,
     whose rate no batch uses) the rate stays at :math:`\\eta_{\\min}`, where PyTorch
     extrapolates the last phase (to a negative rate with ``"linear"``). PyTorch also cycles the momentum (``cycle_momentum=True``,
@@ -63,7 +63,7 @@ class OneCycleLR(LRScheduler):
     Raises
     ------
     ValueError
-        At construction for a bad argument; at :meth:`step` when it is stepped more
+        At construction for a bad argument; at ``step()`` when it is stepped more
         than ``total_steps`` times (the schedule does not fit the run).
     """
 
