@@ -60,7 +60,7 @@ def reliability_curve(probs, labels, n_bins=15):
 def _binned(probs, labels, n_bins, who):
     n_bins = positive_int(n_bins, "n_bins", who)
     confidence, correct = _confidences(probs, labels, who)
-    bins = np.clip(np.ceil(confidence * n_bins).astype(np.int64) - 1, 0, n_bins - 1)
+    bins = np.clip(np.ceil(confidence * n_bins).astype(np.intp) - 1, 0, n_bins - 1)  # intp for bincount
     counts = np.bincount(bins, minlength=n_bins)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_confidence = np.bincount(bins, confidence, minlength=n_bins) / counts

@@ -262,7 +262,7 @@ def _check_minibatch_indices(f):
             raise Mistake(f"two calls with np.random.default_rng(11) gave different batches (on {where}): "
                           "shuffle with rng (rng.permutation), not with np.random")
         flat = np.concatenate(batches) if batches else np.array([], dtype=int)
-        counts = np.bincount(flat[(flat >= 0) & (flat < n)], minlength=n)
+        counts = np.bincount(flat[(flat >= 0) & (flat < n)].astype(np.intp), minlength=n)  # intp: 32-bit in the browser
         if flat.size and (flat.min() < 0 or flat.max() >= n):
             raise Mistake(f"an index is outside 0..{n - 1} (on {where})")
         if (counts > 1).any():
