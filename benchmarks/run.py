@@ -13,6 +13,9 @@ shuffled) on 60000 random 784-feature inputs with 10 classes, and compares:
   ``fit`` gets, checks of the data, divergence checks and history included;
 * ``nnbook dX``: the same loop as ``nnbook`` with ``model.backward(grad)``, which
   also computes the gradient with respect to the data;
+* ``numpy``: the same training written out in bare NumPy, with no library
+  and no checks (:func:`numpy_epoch`): the yardstick for what a NumPy
+  library of layer objects can reach;
 * ``floor``: the same matrix products as bare ``np.matmul`` calls into
   preallocated arrays (:func:`nnbook.profile.matmul_floor`), nothing else;
 * ``torch``: PyTorch on the CPU (if installed; never required), the same model,
@@ -118,6 +121,52 @@ def fit_epoch(sizes, X, y, seed=0):
             verbose=0, progress=False)
 
     epoch.model = model
+    return epoch
+
+
+def numpy_epoch(sizes, X, y, seed=0):
+    """The same training written out in bare NumPy: no library, no checks, no bookkeeping.
+
+    Same initial weights (those of :func:`nnbook_mlp`), the same batches in the same order
+    (one ``permutation`` per epoch from a generator seeded like the loader's), the same
+    operations (bias added in place, the ReLU's mask, the stable softmax, the loss value,
+    SGD): the best a NumPy library of layer objects could do, and so the yardstick for
+    what ``nnbook``'s modules, checks and caches cost.
+    """
+    model, _, _ = nnbook_mlp(sizes, X.dtype, seed)
+    params = [(layer.weight.data, layer.bias.data) for layer in model if isinstance(layer, Linear)]
+    rng, n_layers = np.random.default_rng(seed), len(params)
+
+    def epoch():
+        order = rng.permutation(X.shape[0])
+        for start in range(0, X.shape[0], BATCH):
+            index = order[start:start + BATCH]
+            a, yb, n = X.take(index, axis=0), y.take(index), len(index)
+            inputs, masks = [], []
+            for l, (W, b) in enumerate(params):
+                inputs.append(a)
+                a = a @ W
+                a += b
+                if l < n_layers - 1:
+                    masks.append(a > 0)
+                    a = np.maximum(a, 0)
+            a -= a.max(axis=1, keepdims=True)                        # stable softmax cross-entropy
+            p = np.exp(a)
+            total = p.sum(axis=1, keepdims=True)
+            float(-(a[np.arange(n), yb] - np.log(total[:, 0])).sum() / n)  # the loss value, as fit reads it
+            p /= total
+            p[np.arange(n), yb] -= 1
+            g = p / n
+            for l in reversed(range(n_layers)):
+                W, b = params[l]
+                gW, gb = inputs[l].T @ g, g.sum(axis=0)
+                if l > 0:
+                    g = g @ W.T                                      # propagate, then update
+                    g *= masks[l - 1]
+                W -= LR * gW
+                b -= LR * gb
+
+    epoch.params = params
     return epoch
 
 
@@ -257,7 +306,7 @@ def run_block(threads, dtype, arch, X, y, rounds, torch, sklearn, extras, clock=
     sizes = ARCHS[arch]
     Xd = X if X.dtype == dtype else X.astype(dtype)
     candidates = {"nnbook": nnbook_epoch(sizes, Xd, y), "fit": fit_epoch(sizes, Xd, y),
-                  "floor": floor_epoch(sizes, Xd)}
+                  "numpy": numpy_epoch(sizes, Xd, y), "floor": floor_epoch(sizes, Xd)}
     if extras:
         candidates["nnbook dX"] = nnbook_epoch(sizes, Xd, y, input_grad=True)
     if torch is not None:
@@ -281,7 +330,9 @@ def run_block(threads, dtype, arch, X, y, rounds, torch, sklearn, extras, clock=
         "summary": {name: summarize(t) for name, t in times.items()},
         "ratios": {"floor/nnbook": ratio(times, "floor", "nnbook"),
                    "floor/fit": ratio(times, "floor", "fit"),
-                   "fit/nnbook": ratio(times, "fit", "nnbook")},
+                   "fit/nnbook": ratio(times, "fit", "nnbook"),
+                   "floor/numpy": ratio(times, "floor", "numpy"),
+                   "fit/numpy": ratio(times, "fit", "numpy")},
     }
     if "nnbook dX" in times:
         result["ratios"]["nnbook dX/nnbook"] = ratio(times, "nnbook dX", "nnbook")
@@ -303,6 +354,7 @@ def fmt_ratio(r):
 
 
 RATIO_COLUMNS = ["nnbook/torch", "floor/nnbook", "fit/torch", "floor/fit", "fit/nnbook",
+                 "floor/numpy", "fit/numpy",
                  "floor/torch floor", "nnbook dX/nnbook", "nnbook/sklearn"]
 
 
@@ -330,6 +382,7 @@ def print_table(blocks):
           "ratios are medians of the per-round ratios [min-max]. 'floor' = the same matrix products as bare "
           "np.matmul calls; 'torch floor' = the same products as torch.mm calls (PyTorch's BLAS);\n"
           "'fit' = the same training through nnbook.train.fit(epochs=1); "
+          "'numpy' = the same training written out in bare NumPy (no library: the best a NumPy library can do);\n"
           "'nnbook dX' = model.backward(grad), also computing the data's gradient; GFLOP/s = "
           "nnbook's rate on the products; 'load' = 1-minute load average at the start of the row.")
 

@@ -8,7 +8,7 @@ instead of returning a wrong answer. They are not re-exported at the top level
 of ``nnbook``: reach them as ``nnbook.checks.check_input``.
 """
 
-__all__ = ['describe', 'module_name', 'all_finite', 'check_input', 'check_grad_out', 'no_forward_error', 'positive_int', 'real_number', 'one_of', 'as_generator', 'check_state_dict', 'bad_child_error', 'check_attribute', 'check_init', 'is_parameter', 'check_layer_parameters']
+__all__ = ['describe', 'module_name', 'all_finite', 'check_input', 'check_finite_input', 'check_grad_out', 'no_forward_error', 'positive_int', 'real_number', 'one_of', 'as_generator', 'check_state_dict', 'bad_child_error', 'check_attribute', 'check_init', 'is_parameter', 'check_layer_parameters']
 
 
 # %% book/eng_errors.ipynb cell-001
@@ -153,6 +153,33 @@ def check_input(x, who, *, ndim=None, features=None, dtype=None, finite=True):
             f"{module_name(who)}: input of shape {x.shape} contains {bad} NaN or infinite values"
         )
     return x
+
+
+def check_finite_input(x, out, who):
+    """Refuse a non-finite input ``x`` of ``who``, looking first at the output ``out`` it produced.
+
+    For a layer whose every output element is a sum of products with the
+    elements of an input row (``Linear``: :math:`Z = XW + b`), a NaN or an
+    infinity in :math:`X` reaches every output of its row (:math:`\\pm\\infty \\cdot w`
+    is infinite or NaN, and NaN or :math:`\\infty - \\infty` survives any sum). So a
+    finite output proves a finite input, and the check reads the output, often
+    much smaller than the input and still in the cache; only when the output is
+    not finite is the input examined, to raise :func:`check_input`'s error. An
+    input that is finite with an output that is not (an overflow, weights holding
+    NaN) is not an input error: the output is returned and the next check, or
+    ``fit``'s divergence check, reports it.
+
+    Parameters
+    ----------
+    x : ndarray
+        The input, already checked by ``check_input(..., finite=False)``.
+    out : ndarray
+        What ``who`` computed from ``x``.
+    who : Module or str
+        Named in the error message.
+    """
+    if not all_finite(out):
+        check_input(x, who)
 
 
 # %% book/eng_errors.ipynb cell-010

@@ -18,7 +18,8 @@ import numpy as np
 
 # %% book/02_layers.ipynb cell-009
 from nnbook.checks import (as_generator, bad_child_error, check_attribute, check_grad_out, check_init, check_input,
-                           check_layer_parameters, check_state_dict, describe, no_forward_error, positive_int)
+                           check_finite_input, check_layer_parameters, check_state_dict, describe,
+                           no_forward_error, positive_int)
 from nnbook.grad_mode import _call_forward, _check_calls, no_grad  # appendix eng_modules
 
 
@@ -312,11 +313,13 @@ class Linear(Module):
         ndarray of shape (n, out_features)
         """
         check_layer_parameters(self)  # still Parameters of the right shapes and dtype (appendix eng_modules)
-        x = check_input(x, self, ndim=2, features=self.in_features, dtype=self.weight.dtype)
-        self._cache = x
-        out = x @ self.weight.data
+        x = check_input(x, self, ndim=2, features=self.in_features, dtype=self.weight.dtype, finite=False)
+        with np.errstate(invalid="ignore"):  # inf in x: reported just below, not as a warning here
+            out = x @ self.weight.data
         if self.bias is not None:
             out += self.bias.data
+        check_finite_input(x, out, self)  # NaN or inf in x reaches out, often smaller: check out
+        self._cache = x
         return out
 
     def backward(self, grad_out, input_grad=True):

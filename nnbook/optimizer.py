@@ -82,10 +82,9 @@ class Optimizer:
         """
         name = type(self).__name__
         todo = [i for i, p in enumerate(self.params) if p.grad is not None]
-        # The gradient arrays the other live optimizers applied last (kept alive by them, so
-        # an equal id is the same array): one set per step, not one search per parameter.
-        elsewhere = {id(g) for other in Optimizer._live if other is not self
-                     for g in other._applied.values()}
+        # Another live optimizer that applied this very gradient array (it keeps it alive, so
+        # `is` cannot be fooled by a recycled id): one dictionary lookup per optimizer.
+        others = [o for o in Optimizer._live if o is not self]
         for i in todo:
             p = self.params[i]
             if p.grad.shape != p.data.shape or p.grad.dtype != p.data.dtype:
@@ -93,9 +92,8 @@ class Optimizer:
                     f"{name}.step: params[{i}] has shape {p.data.shape} and dtype {p.data.dtype} "
                     f"but its gradient has shape {p.grad.shape} and dtype {p.grad.dtype}"
                 )
-            if id(p.grad) in elsewhere:
-                by = next(o for o in Optimizer._live if o is not self and any(
-                    g is p.grad for g in o._applied.values()))
+            by = next((o for o in others if o._applied.get(id(p)) is p.grad), None)
+            if by is not None:
                 raise RuntimeError(
                     f"{name}.step: the gradient of params[{i}] (shape {p.data.shape}) was "
                     f"already applied by another optimizer ({type(by).__name__}): two optimizers "

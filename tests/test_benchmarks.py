@@ -105,3 +105,22 @@ def test_fit_trains_what_the_loop_trains(bench):
         through_fit()
     for a, b in zip(loop.model.parameters(), through_fit.model.parameters()):
         np.testing.assert_array_equal(a.data, b.data)
+
+
+def test_the_bare_numpy_row_trains_what_the_loop_trains(bench):
+    """The numpy yardstick does the loop's work (same batches, order and updates), no less."""
+    import numpy as np
+
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((300, 784)).astype(np.float64)
+    y = rng.integers(0, 10, 300)
+    for sizes in ((784, 16, 10), (784, 16, 8, 10)):
+        loop = bench.nnbook_epoch(sizes, X, y)
+        bare = bench.numpy_epoch(sizes, X, y)
+        for _ in range(2):  # the second epoch shuffles anew in both
+            loop()
+            bare()
+        layers = [m for m in loop.model if hasattr(m, "weight")]
+        for layer, (W, b) in zip(layers, bare.params, strict=True):
+            np.testing.assert_allclose(W, layer.weight.data, rtol=1e-12, atol=1e-14)
+            np.testing.assert_allclose(b, layer.bias.data, rtol=1e-12, atol=1e-14)
