@@ -565,6 +565,30 @@ def test_non_finite_input(bad):
         Linear(3, 4)(x)
 
 
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_non_finite_input_is_found_through_the_output_wherever_it_is(bad, dtype):
+    """Linear reads its output for NaN/inf: every position, zero weights and raise mode included."""
+    rng = np.random.default_rng(0)
+    layer = Linear(5, 3, rng=0, dtype=dtype)
+    layer.weight.data[1] = 0.0            # inf * 0 = NaN: still not finite
+    for row, col in [(0, 0), (3, 1), (6, 4)]:
+        x = rng.standard_normal((7, 5)).astype(dtype)
+        x[row, col] = bad
+        with np.errstate(all="raise"):    # fit's mode: the error, not a FloatingPointError
+            with pytest.raises(ValueError, match=r"Linear.*input of shape \(7, 5\) contains 1 NaN"):
+                layer(x)
+        assert layer._cache is None, "a refused input must not become the cache"
+
+
+def test_a_finite_input_with_an_overflowing_output_is_not_an_input_error():
+    layer = Linear(2, 1, bias=False, rng=0)
+    layer.weight.data[:] = 1e300
+    with np.errstate(over="ignore"):
+        out = layer(np.full((1, 2), 1e10))
+    assert np.isinf(out).all()
+
+
 def test_backward_before_forward():
     with pytest.raises(RuntimeError, match=r"Linear\(in_features=3.*backward\(\) called before forward\(\)"):
         Linear(3, 4).backward(np.ones((2, 4)))
