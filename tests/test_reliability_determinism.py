@@ -29,6 +29,7 @@ import nnbook
 from nnbook import data, datasets, init
 from nnbook.activations import ReLU, Tanh
 from nnbook.checks import as_generator
+from nnbook.conv import Conv2d
 from nnbook.layers import Linear, Sequential
 from nnbook.losses import CrossEntropyLoss
 from nnbook.lr_scheduler import CosineAnnealingLR
@@ -170,6 +171,7 @@ def test_source_uses_only_generators(module):
 _X = np.arange(24.0).reshape(12, 2)
 RNG_CALLS = {
     "nnbook.layers.Linear": lambda rng: Linear(3, 2, rng=rng),
+    "nnbook.conv.Conv2d": lambda rng: Conv2d(2, 3, 3, rng=rng),
     "nnbook.checks.as_generator": lambda rng: as_generator(rng, "test").normal(size=3),
     "nnbook.regularization.Dropout": lambda rng: Dropout(0.5, rng=rng)(np.ones((4, 5))),
     "nnbook.datasets.make_spirals": lambda rng: datasets.make_spirals(10, 3, rng=rng),

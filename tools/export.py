@@ -49,7 +49,8 @@ DIRECTIVE = re.compile(r"^#\|\s*(\w+)(?:\s+(\S+))?\s*$")
 # Modules whose public names are also available at the top level, the way
 # ``torch.nn`` gathers layers, activations and losses: ``nnbook.Linear``.
 # The other modules are reached as ``nnbook.optim.SGD``, ``nnbook.init.he_normal``...
-FLAT_MODULES = ("layers", "grad_mode", "containers", "activations", "losses", "regularization")
+FLAT_MODULES = ("layers", "grad_mode", "containers", "activations", "losses", "regularization",
+                "conv")
 # Modules that are programs (``python -m nnbook.grade``): importing them from ``__init__`` would
 # make ``-m`` warn that the module was imported before it ran. Reach them by name.
 NOT_IMPORTED = ("grade",)
