@@ -12,12 +12,14 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 unit test execute book: export OPENBLAS_NUM_THREADS := 1
 unit test execute book: export OMP_NUM_THREADS := 1
 
-.PHONY: help venv export execute test unit book student check-site check-lite bench clean lab
+.PHONY: help venv export execute test unit book pdf dist student check-site check-lite bench clean lab
 
 help:
 	@echo "make test        unit tests + doctests + nbval over every notebook + export check + strict book build"
 	@echo "make unit        the unit tests only (tests/; no notebooks, no book)"
 	@echo "make book        build the website (warnings are errors); prints where index.html is"
+	@echo "make pdf         the whole book as one PDF: _build/pdf/nnbook.pdf (needs XeLaTeX; checked)"
+	@echo "make dist        the library as a release: wheel and sdist in dist/ (python -m build)"
 	@echo "make export      regenerate nnbook/ from the notebooks' #| export cells"
 	@echo "make execute     re-run every notebook in place (byte-stable), then export"
 	@echo "make student     write the student edition (exercises to write, no solutions) to _build/student/"
@@ -76,6 +78,23 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build . --all -W -n --keep-going
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
+# The PDF edition, from the same sources as the website: Sphinx's LaTeX builder, then
+# XeLaTeX (tools/build_pdf.py; its own build folders under _build/pdf, so the website in
+# _build/html is left alone), then tools/check_pdf.py checks the result (every chapter
+# with its number, figures, no unresolved reference, bookmarks, the version on page 1).
+# Without XeLaTeX and latexmk it stops and names the Debian packages to install. When the
+# website was built before, the PDF is copied into it and the site's links to it appear.
+pdf: $(STAMP)
+	$(BIN)/python tools/build_pdf.py
+	$(BIN)/python tools/check_pdf.py
+
+# The library as a release: a wheel and a source archive in dist/, the version from
+# pyproject.toml (tests/test_release.py installs the wheel into a fresh environment).
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+	@ls -l dist
+
 lab: $(STAMP)
 	$(BIN)/python -m pip install --quiet jupyterlab
 	$(BIN)/jupyter lab book/
@@ -102,4 +121,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf _build .pytest_cache .hypothesis
+	rm -rf _build dist .pytest_cache .hypothesis
