@@ -65,6 +65,14 @@ def mutation_table():
     return table, mutation
 
 
+def mutation_cases(table):
+    """The rows of ``table`` for ``pytest.mark.parametrize("name, label, wrong, expected", ...)``."""
+    import pytest
+
+    return [pytest.param(name, label, fn, expected, id=f"{name}-{label}")
+            for name, rows in sorted(table.items()) for label, fn, expected in rows]
+
+
 def assert_graded_fail(name, wrong, label, expected):
     """The check of exercise ``name`` grades ``wrong`` "fail", with ``expected`` in its message."""
     from nnbook import exercises

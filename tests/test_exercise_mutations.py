@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import assert_graded_fail, mutation_table
+from helpers import assert_graded_fail, mutation_cases, mutation_table
 
 from nnbook import exercises
 
@@ -1256,10 +1256,7 @@ def test_the_books_solution_passes(name):
     assert status == "pass", message
 
 
-@pytest.mark.parametrize("name, label, wrong, expected",
-                         [(name, label, fn, expected) for name, table in sorted(MUTATIONS.items())
-                          for label, fn, expected in table],
-                         ids=[f"{name}-{label}" for name, table in sorted(MUTATIONS.items()) for label, _, _ in table])
+@pytest.mark.parametrize("name, label, wrong, expected", mutation_cases(MUTATIONS))
 def test_a_wrong_solution_fails_with_its_diagnosis(name, label, wrong, expected):
     assert_graded_fail(name, wrong, label, expected)
 

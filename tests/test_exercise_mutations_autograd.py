@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import assert_graded_fail, mutation_table
+from helpers import assert_graded_fail, mutation_cases, mutation_table
 
 import nnbook.exercises_part4a  # noqa: F401  (registers the checks)
 from nnbook import exercises
@@ -179,7 +179,6 @@ def _solution_topological_order(root, parents):
 
 
 BOOK = _book_solutions()
-CASES = [(name, label, fn, expected) for name, table in MUTATIONS.items() for label, fn, expected in table]
 
 
 def test_the_chapter_has_these_exercises_and_each_has_a_table():
@@ -195,7 +194,7 @@ def test_the_books_solution_passes(name):
     assert status == "pass", message
 
 
-@pytest.mark.parametrize("name, label, wrong, expected", CASES, ids=[f"{c[0]}-{c[1]}" for c in CASES])
+@pytest.mark.parametrize("name, label, wrong, expected", mutation_cases(MUTATIONS))
 def test_a_wrong_solution_fails_with_its_diagnosis(name, label, wrong, expected):
     assert_graded_fail(name, wrong, label, expected)
 
