@@ -34,6 +34,7 @@ from . import conv
 from . import exercises_part4b
 from . import checks
 from . import targets
+from . import module_state
 from . import grad_mode
 from . import containers
 from . import checkpoint

@@ -348,7 +348,7 @@ def as_generator(rng, who):
     return np.random.default_rng(int(rng))
 
 
-# %% book/eng_modules.ipynb cell-007
+# %% book/eng_modules.ipynb cell-009
 def check_state_dict(state, current, who):
     """Check that a state dict fits the arrays it is to be loaded into; raise a ValueError if not.
 
@@ -389,7 +389,7 @@ def check_state_dict(state, current, who):
             )
 
 
-# %% book/eng_modules.ipynb cell-011
+# %% book/eng_modules.ipynb cell-013
 def bad_child_error(item, index, siblings, who):
     """The error for ``item``, refused as entry ``index`` of a container of modules (returned, for ``raise``).
 
@@ -426,7 +426,7 @@ def bad_child_error(item, index, siblings, who):
     )
 
 
-# %% book/eng_modules.ipynb cell-028
+# %% book/eng_modules.ipynb cell-030
 _PARAMETER_NAMES = ("weight", "bias")  # attributes that must hold a Parameter when they hold an array
 
 

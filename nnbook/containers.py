@@ -4,7 +4,7 @@
 __all__ = ['ModuleList']
 
 
-# %% book/eng_modules.ipynb cell-031
+# %% book/eng_modules.ipynb cell-033
 from nnbook.checks import describe
 from nnbook.layers import Module, Sequential
 

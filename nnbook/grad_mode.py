@@ -9,7 +9,7 @@ cache overwritten before its backward is detected.
 __all__ = ['is_grad_enabled', 'no_grad']
 
 
-# %% book/eng_modules.ipynb cell-023
+# %% book/eng_modules.ipynb cell-025
 import contextlib
 
 from nnbook.checks import describe, module_name

@@ -18,9 +18,10 @@ import numpy as np
 
 # %% book/02_layers.ipynb cell-009
 from nnbook.checks import (as_generator, bad_child_error, check_attribute, check_grad_out, check_init, check_input,
-                           check_finite_input, check_layer_parameters, check_state_dict, describe,
-                           no_forward_error, positive_int)
+                           check_finite_input, check_layer_parameters, describe, no_forward_error,
+                           positive_int)
 from nnbook.grad_mode import _call_forward, _check_calls, no_grad  # appendix eng_modules
+from nnbook.module_state import ModuleState  # modes, buffers, state dicts: appendix eng_modules
 
 
 # %% book/02_layers.ipynb cell-011
@@ -85,7 +86,7 @@ class Parameter:
 
 
 # %% book/02_layers.ipynb cell-016
-class Module:
+class Module(ModuleState):
     """Base class of layers, activations and whole networks.
 
     A subclass implements :meth:`forward` (compute the output and keep in
@@ -93,7 +94,9 @@ class Module:
     :math:`\\partial L/\\partial Y`, accumulate the parameters' gradients, return
     :math:`\\partial L/\\partial X`). Parameters and sub-modules assigned as
     attributes are found automatically, in the order they were assigned.
-    Modes, buffers and state dicts are explained in the appendix *Inside Module*.
+    The modes, buffers and state dicts (``train``, ``eval``, ``register_buffer``,
+    ``state_dict``, ``load_state_dict``) are inherited from
+    :class:`~nnbook.module_state.ModuleState` (appendix *Inside Module*).
 
     Attributes
     ----------
@@ -166,59 +169,6 @@ class Module:
         """Reset the gradient of every parameter."""
         for p in self.parameters():
             p.zero_grad()
-
-    # -- modes, buffers, state dicts (appendix *Inside Module*) ------------------
-    def train(self, mode=True):
-        """Switch this module and its sub-modules to training mode; returns self."""
-        self.training = mode
-        for child in self.children():
-            child.train(mode)
-        return self
-
-    def eval(self):
-        """Switch to evaluation mode (``train(False)``); returns self."""
-        return self.train(False)
-
-    def register_buffer(self, name, array):
-        """Store a non-trainable array (e.g. a running mean) that belongs in the state dict."""
-        buffers = vars(self).setdefault("_buffers", [])
-        if name not in buffers:
-            buffers.append(name)
-        setattr(self, name, array)
-
-    def named_buffers(self, prefix=""):
-        """Yield ``(dotted name, ndarray)`` for the buffers of this module and its sub-modules."""
-        for name in vars(self).get("_buffers", []):
-            yield prefix + name, getattr(self, name)
-        for name, child in self.named_children():
-            yield from child.named_buffers(prefix + name + ".")
-
-    def state_dict(self):
-        """Dotted name (``"0.weight"``...) to a *copy* of every parameter, then of every buffer."""
-        state = {name: p.data.copy() for name, p in self.named_parameters()}
-        state.update({name: np.array(b, copy=True) for name, b in self.named_buffers()})
-        return state
-
-    def load_state_dict(self, state):
-        """Copy the arrays of ``state``, as :meth:`state_dict` returns them, back in place.
-
-        A missing or unexpected key, or a shape or dtype that differs, raises a
-        ValueError before anything is written
-        (:func:`nnbook.checks.check_state_dict`).
-        """
-        params = dict(self.named_parameters())
-        current = {name: p.data for name, p in params.items()}
-        current.update(self.named_buffers())
-        check_state_dict(state, current, f"{type(self).__name__}.load_state_dict")
-        for name, p in params.items():
-            p.data[...] = state[name]
-        for prefix, module in self.named_modules():
-            for name in vars(module).get("_buffers", []):
-                value, buffer = state[f"{prefix}.{name}" if prefix else name], getattr(module, name)
-                if isinstance(buffer, np.ndarray) and buffer.flags.writeable:
-                    buffer[...] = value  # in place, like a parameter
-                else:  # a scalar buffer is replaced
-                    setattr(module, name, np.array(value, copy=True))
 
     def extra_repr(self):
         """The text inside the parentheses of ``repr(module)``."""
@@ -364,7 +314,7 @@ class Sequential(Module):
     ----------
     *layers : Module
         The modules, first to last. Their parameters are named ``"0.weight"``,
-        ``"0.bias"``, ``"2.weight"``... in :meth:`~Module.state_dict`, as in PyTorch.
+        ``"0.bias"``, ``"2.weight"``... in :meth:`~nnbook.module_state.ModuleState.state_dict`, as in PyTorch.
 
     Examples
     --------
@@ -434,7 +384,7 @@ class Sequential(Module):
         return iter(self.layers)
 
 
-# %% book/eng_modules.ipynb cell-020
+# %% book/eng_modules.ipynb cell-022
 import inspect
 
 _INPUT_GRAD_BY_CLASS = {}

@@ -105,7 +105,7 @@ class Dropout(Module):
         m_{ij} \\sim \\mathrm{Bernoulli}(1 - p), \\qquad
         \\mathbb E_m[\\tilde h] = h .
 
-    In evaluation mode (after :meth:`~nnbook.layers.Module.eval`) it is the
+    In evaluation mode (after :meth:`~nnbook.module_state.ModuleState.eval`) it is the
     identity and returns its input unchanged (the same array).
 
     Parameters
