@@ -101,7 +101,8 @@ class Module(ModuleState):
     Attributes
     ----------
     training : bool
-        True in training mode (the default), False after :meth:`eval`.
+        True in training mode (the default), False after
+        :meth:`~nnbook.module_state.ModuleState.eval`.
     """
 
     def __init__(self):
