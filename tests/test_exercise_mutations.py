@@ -1236,17 +1236,21 @@ def l2_one_gradient(weights, weight_decay):
     return penalty, weight_decay * weights[0]
 
 
+# Part IV keeps its mutation tables beside its own chapter's tests (tests/test_exercise_mutations_autograd.py,
+# tests/test_exercise_mutations_conv.py); every table is run here, once.
+from test_exercise_mutations_autograd import MUTATIONS as AUTOGRAD_MUTATIONS  # noqa: E402
+from test_exercise_mutations_conv import MUTATIONS as CONV_MUTATIONS  # noqa: E402
+
+TABLES = {**MUTATIONS, **AUTOGRAD_MUTATIONS, **CONV_MUTATIONS}
+
+
 def test_every_exercise_of_the_book_has_a_check_and_a_mutation_table():
     assert sorted(BOOK_EXERCISES) == sorted(exercises._CHECKS), "book exercises and registered checks differ"
-    # Part IV keeps its mutation tables beside its own tests; together they cover every check.
-    from test_exercise_mutations_autograd import MUTATIONS as AUTOGRAD_MUTATIONS
-    from test_exercise_mutations_conv import MUTATIONS as CONV_MUTATIONS
-    tables = {**MUTATIONS, **AUTOGRAD_MUTATIONS, **CONV_MUTATIONS}
-    assert len(tables) == len(MUTATIONS) + len(AUTOGRAD_MUTATIONS) + len(CONV_MUTATIONS), "a name in two tables"
-    assert sorted(tables) == sorted(exercises._CHECKS)
+    assert len(TABLES) == len(MUTATIONS) + len(AUTOGRAD_MUTATIONS) + len(CONV_MUTATIONS), "a name in two tables"
+    assert sorted(TABLES) == sorted(exercises._CHECKS)
     for name, (chapter, cell_id, title, _) in BOOK_EXERCISES.items():
         assert title == exercises._CHECKS[name][0], f"{chapter} {cell_id}: the title differs from the check's"
-    for name, table in tables.items():
+    for name, table in TABLES.items():
         assert len(table) >= 4, f"{name}: only {len(table)} mutations"
 
 
@@ -1256,7 +1260,7 @@ def test_the_books_solution_passes(name):
     assert status == "pass", message
 
 
-@pytest.mark.parametrize("name, label, wrong, expected", mutation_cases(MUTATIONS))
+@pytest.mark.parametrize("name, label, wrong, expected", mutation_cases(TABLES))
 def test_a_wrong_solution_fails_with_its_diagnosis(name, label, wrong, expected):
     assert_graded_fail(name, wrong, label, expected)
 

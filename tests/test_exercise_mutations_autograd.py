@@ -8,8 +8,7 @@ import json
 from pathlib import Path
 
 import numpy as np
-import pytest
-from helpers import assert_graded_fail, mutation_cases, mutation_table
+from helpers import mutation_table
 
 import nnbook.exercises_part4a  # noqa: F401  (registers the checks)
 from nnbook import exercises
@@ -188,18 +187,5 @@ def test_the_chapter_has_these_exercises_and_each_has_a_table():
         assert len(MUTATIONS[name]) >= 4, name
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_the_books_solution_passes(name):
-    status, message = exercises.grade(name, BOOK[name])
-    assert status == "pass", message
-
-
-@pytest.mark.parametrize("name, label, wrong, expected", mutation_cases(MUTATIONS))
-def test_a_wrong_solution_fails_with_its_diagnosis(name, label, wrong, expected):
-    assert_graded_fail(name, wrong, label, expected)
-
-
-def test_the_reference_is_never_graded_as_the_readers():
-    for name in NAMES:
-        status, message = exercises.grade(name, exercises._CHECKS[name][1])
-        assert status == "fail" and "reference implementation" in message
+# The chapter's solutions passing, every wrong solution of MUTATIONS failing and the reference
+# being refused are checked, for every chapter at once, by tests/test_exercise_mutations.py.

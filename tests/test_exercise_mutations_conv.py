@@ -9,8 +9,7 @@ import json
 from pathlib import Path
 
 import numpy as np
-import pytest
-from helpers import assert_graded_fail, mutation_cases, mutation_table
+from helpers import mutation_table
 
 from nnbook import exercises
 
@@ -148,12 +147,5 @@ def test_the_chapter_defines_every_exercise_and_each_has_a_table():
         assert len(table) >= 4, f"{name}: only {len(table)} mutations"
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_the_chapters_solution_passes(name):
-    status, message = exercises.grade(name, SOLUTIONS[name])
-    assert status == "pass", message
-
-
-@pytest.mark.parametrize("name, label, wrong, expected", mutation_cases(MUTATIONS))
-def test_a_wrong_solution_fails_with_its_diagnosis(name, label, wrong, expected):
-    assert_graded_fail(name, wrong, label, expected)
+# The chapter's solutions passing, every wrong solution of MUTATIONS failing and the reference
+# being refused are checked, for every chapter at once, by tests/test_exercise_mutations.py.
